@@ -1,0 +1,5 @@
+"""``python -m app`` is ``numbers-mock``."""
+
+from app.cli import main
+
+main()

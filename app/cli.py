@@ -1,0 +1,235 @@
+"""``numbers-mock``: a thin command line over the same functions the app uses."""
+
+from __future__ import annotations
+
+import copy
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import uvicorn
+import yaml
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+from app import __version__
+from app.auth import mint_token
+from app.db import create_db_engine, describe_database
+from app.inventory.seeding import InventoryNotEmpty, SeedReport, seed_inventory
+from app.schema_migrations import upgrade_to_head
+from app.settings import Settings
+
+cli = typer.Typer(
+    help="A faithful, stateful fake of Bird's and Pingram's number-search APIs.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+err = Console(stderr=True)
+
+DatabaseUrlOption = Annotated[
+    str | None,
+    typer.Option("--database-url", help="Overrides NUMBERS_MOCK_DATABASE_URL.", show_default=False),
+]
+SeedOption = Annotated[
+    int | None, typer.Option("--seed", help="Overrides NUMBERS_MOCK_SEED.", show_default=False)
+]
+
+
+def main() -> None:
+    cli()
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"numbers-mock {__version__}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def _root(
+    _version_flag: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = None,
+) -> None:
+    """numbers-mock: run `numbers-mock serve`, then `numbers-mock token --org acme`."""
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+    database_url: DatabaseUrlOption = None,
+    seed: SeedOption = None,
+    count: Annotated[
+        int | None,
+        typer.Option(help="Numbers to seed into an empty inventory.", show_default=False),
+    ] = None,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+) -> None:
+    """Serve both APIs; migrate and seed the database on first start."""
+    # Flags travel as environment variables so the --reload worker process sees them too.
+    _override_environment(
+        NUMBERS_MOCK_DATABASE_URL=database_url,
+        NUMBERS_MOCK_SEED=seed,
+        NUMBERS_MOCK_SEED_COUNT=count,
+    )
+    settings = _load_settings()
+    log_config = _log_config(log_level)
+    if reload:
+        uvicorn.run(
+            "app.main:create_app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            reload=True,
+            reload_dirs=[str(Path(__file__).resolve().parent)],
+            log_config=log_config,
+        )
+        return
+    from app.main import create_app  # the server's imports are for serve only
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=log_config)
+
+
+@cli.command()
+def token(
+    org: Annotated[str, typer.Option("--org", help="The organizationId the token may act for.")],
+    sub: Annotated[str, typer.Option(help="The token's subject.")] = "numbers-mock-user",
+    ttl: Annotated[int, typer.Option(min=1, help="Lifetime in seconds.")] = 3600,
+) -> None:
+    """Print a bearer token this server accepts (secret, issuer, audience from the env)."""
+    settings = _load_settings()
+    typer.echo(
+        mint_token(
+            settings.jwt_secret.get_secret_value(),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            organization_id=org,
+            sub=sub,
+            ttl_seconds=ttl,
+        )
+    )
+
+
+@cli.command()
+def seed(
+    seed: SeedOption = None,
+    count: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Numbers in all (default: the seed data's size).", show_default=False
+        ),
+    ] = None,
+    reset: Annotated[bool, typer.Option(help="Replace an inventory that has numbers.")] = False,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Generate the inventory into the database, in one transaction."""
+    _override_environment(NUMBERS_MOCK_DATABASE_URL=database_url, NUMBERS_MOCK_SEED=seed)
+    settings = _load_settings()
+    engine = create_db_engine(settings.database_url)
+    total = count or settings.seed_count
+    try:
+        upgrade_to_head(engine)
+        report = _seed_with_progress(engine, settings.seed, total, reset)
+    except InventoryNotEmpty as exc:
+        err.print(f"[red]{exc}[/red]; pass --reset to replace them with a new seed.")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    err.print(
+        f"seeded {report.numbers:,} numbers (seed {settings.seed}) into "
+        f"{describe_database(settings.database_url)} in {report.seconds:.1f} s "
+        f"({report.numbers_per_second:,.0f} numbers/s)"
+    )
+
+
+@cli.command()
+def openapi(
+    output: Annotated[
+        Path | None, typer.Option(help="File to write; standard output when omitted.")
+    ] = None,
+) -> None:
+    """Print the OpenAPI document the server serves, as YAML (openapi.yaml is this output)."""
+    from app.main import create_app
+
+    document = yaml.safe_dump(
+        create_app(_load_settings(), prepare_database=False).openapi(),
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+    )
+    if output is None:
+        typer.echo(document, nl=False)
+    else:
+        output.write_text(document, encoding="utf-8")
+
+
+def _seed_with_progress(engine: Any, seed_value: int, total: int | None, reset: bool) -> SeedReport:
+    if not err.is_terminal:
+        return seed_inventory(
+            engine,
+            seed=seed_value,
+            total=total,
+            reset=reset,
+            on_progress=lambda done: err.print(f"seeding: {done:,} numbers written"),
+        )
+    columns = (
+        TextColumn("seeding"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err) as progress:
+        task = progress.add_task("seed", total=total)
+        return seed_inventory(
+            engine,
+            seed=seed_value,
+            total=total,
+            reset=reset,
+            on_progress=lambda done: progress.update(task, completed=done),
+        )
+
+
+def _override_environment(**values: object) -> None:
+    for name, value in values.items():
+        if value is not None:
+            os.environ[name] = str(value)
+
+
+def _load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = "NUMBERS_MOCK_" + "_".join(str(part) for part in error["loc"]).upper()
+            err.print(f"[red]invalid setting {name}[/red]: {error['msg']}")
+        raise typer.Exit(2) from None
+
+
+def _log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging, plus numbers-mock's own logger on the same handler."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["loggers"]["numbers_mock"] = {
+        "handlers": ["default"],
+        "level": level.upper(),
+        "propagate": False,
+    }
+    config["formatters"]["default"]["fmt"] = "%(asctime)s %(levelprefix)s %(message)s"
+    return config
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""The one error hierarchy; every non-2xx response is rendered from an ``ApiError``.
+
+This module is a leaf: it knows nothing of HTTP frameworks. ``app.error_handlers`` renders
+these errors as the envelope ``{"trackingId", "error": {code, message, fix, provider,
+providerCode}}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+
+@dataclass
+class ApiError(Exception):
+    """An error the client caused or should know about; ``code`` is stable snake_case."""
+
+    message: str
+    fix: str | None = None
+    provider: str | None = None
+    provider_code: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "internal_error"
+
+    def __post_init__(self) -> None:
+        """Subclasses add their headers here (the dataclass __init__ calls it)."""
+
+    def envelope(self, tracking_id: str) -> dict[str, object]:
+        """The body of every error response."""
+        return {
+            "trackingId": tracking_id,
+            "error": {
+                "code": self.code,
+                "message": self.message,
+                "fix": self.fix,
+                "provider": self.provider,
+                "providerCode": self.provider_code,
+            },
+        }
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+class InvalidParameter(ApiError):
+    """A query or path parameter has a value the API does not accept."""
+
+    status = 400
+    code = "invalid_parameter"
+
+
+class MissingParameter(ApiError):
+    """A required parameter is absent, or one parameter needs another."""
+
+    status = 400
+    code = "missing_parameter"
+
+
+class UnknownParameter(ApiError):
+    """The request names a query parameter the operation does not have."""
+
+    status = 400
+    code = "unknown_parameter"
+
+
+class InvalidPageToken(ApiError):
+    """The pageToken is malformed, altered, sealed with another secret, or for another query."""
+
+    status = 400
+    code = "invalid_page_token"
+
+
+class InvalidToken(ApiError):
+    """Missing or unacceptable bearer token (RFC 6750 ``invalid_token``)."""
+
+    status = 401
+    code = "invalid_token"
+
+    def __post_init__(self) -> None:
+        self.headers.setdefault(
+            "WWW-Authenticate",
+            f'Bearer realm="numbers-mock", error="invalid_token", '
+            f'error_description="{_rfc6750_text(self.message)}"',
+        )
+
+
+class OrganizationMismatch(ApiError):
+    """The token's org claim is not the organization in the path."""
+
+    status = 403
+    code = "organization_mismatch"
+
+
+class NotFound(ApiError):
+    """No route matches the path."""
+
+    status = 404
+    code = "not_found"
+
+
+class MethodNotAllowed(ApiError):
+    """The path exists but not with this HTTP method; see the Allow header."""
+
+    status = 405
+    code = "method_not_allowed"
+
+
+class DatabaseUnavailable(ApiError):
+    """The inventory database cannot be reached; the server recovers when it is back."""
+
+    status = 503
+    code = "database_unavailable"
+
+
+class InternalError(ApiError):
+    """An unexpected server error; the trackingId finds it in the server log."""
+
+    status = 500
+    code = "internal_error"
+
+
+def _rfc6750_text(text: str) -> str:
+    """RFC 6750 allows printable ASCII except ``"`` and backslash in error_description."""
+    return "".join(
+        char if 0x20 <= ord(char) <= 0x7E and char not in '"\\' else "'" for char in text
+    )
+
+
+# Every code the API can answer with, for the OpenAPI document; a test keeps it complete.
+ERROR_CODES: dict[str, str] = {
+    cls.code: (cls.__doc__ or "").strip()
+    for cls in (
+        InvalidParameter,
+        MissingParameter,
+        UnknownParameter,
+        InvalidPageToken,
+        InvalidToken,
+        OrganizationMismatch,
+        NotFound,
+        MethodNotAllowed,
+        DatabaseUnavailable,
+        InternalError,
+    )
+}

@@ -1,0 +1,1 @@
+"""The number inventory: what numbers exist, how they are generated and seeded."""

@@ -1,0 +1,52 @@
+"""Plain records shared by the generator, the seeder and the repository.
+
+They carry no framework or ORM types so the generator stays a pure function of its inputs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class NumberType(StrEnum):
+    """Bird's number types; Pingram spells toll-free as ``toll_free``."""
+
+    LOCAL = "local"
+    NATIONAL = "national"
+    MOBILE = "mobile"
+    TOLL_FREE = "toll-free"
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    voice_inbound: bool
+    voice_outbound: bool
+    sms_inbound: bool
+    sms_outbound: bool
+    mms_inbound: bool
+    mms_outbound: bool
+    whatsapp: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlyPrice:
+    """A price in minor units: ``amount * 10**exponent`` of ``currency_code``."""
+
+    currency_code: str
+    amount: int
+    exponent: int
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedNumber:
+    id: uuid.UUID
+    country_code: str  # ISO 3166-1 alpha-2, upper case
+    number_type: NumberType
+    number_string: str  # E.164, e.g. "+14155550123"
+    national_number: str  # national significant number, e.g. "4155550123" (keeps IT's leading 0)
+    locality: str | None  # e.g. "San Francisco"
+    administrative_area: str | None  # e.g. "CA"; None where the geocoder data gives none
+    capabilities: Capabilities
+    monthly_price: MonthlyPrice

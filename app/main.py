@@ -1,0 +1,134 @@
+"""``create_app(settings)``: wires routes, error handling and the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from app import __version__, repository
+from app.auth import TokenVerifier
+from app.db import create_db_engine, create_session_factory, describe_database
+from app.inventory.seeding import ensure_seeded
+from app.pagination import PageTokenCodec
+from app.routes import available_numbers, health, stock_items
+from app.routes.deps import AppContext
+from app.schema_migrations import upgrade_to_head
+from app.settings import Settings
+from app.web.error_handlers import install_error_handlers
+from app.web.openapi import install_openapi
+from app.web.tracking import TrackingMiddleware
+
+logger = logging.getLogger("numbers_mock")
+
+DESCRIPTION = """\
+A faithful, stateful fake of two providers' "search numbers in stock" APIs, served from one
+inventory of real-looking numbers: Bird's `GET /organizations/{organizationId}/numbers-stock-items`
+and Pingram's `GET /numbers/available`.
+
+Every request needs `Authorization: Bearer <JWT>` (mint one with
+`numbers-mock token --org <organizationId>`). Every error, whatever its status, is the envelope
+`{"trackingId", "error": {"code", "message", "fix", "provider", "providerCode"}}`, and every
+response carries `X-Tracking-Id`.
+"""
+
+
+def create_app(settings: Settings | None = None, *, prepare_database: bool = True) -> FastAPI:
+    """An app for ``settings`` (the environment's when omitted).
+
+    With ``prepare_database`` the lifespan migrates the database and seeds an empty inventory.
+    """
+    settings = settings or Settings()
+    context = _build_context(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if prepare_database:
+            await run_in_threadpool(_prepare_database, context)
+        _log_startup(context)
+        yield
+        context.engine.dispose()
+
+    app = FastAPI(
+        title="numbers-mock",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "Bird: numbers stock items", "description": "Bird's Numbers API."},
+            {"name": "Pingram: available numbers", "description": "Pingram's Numbers API."},
+            {"name": "Operations", "description": "For orchestrators; no auth."},
+        ],
+    )
+    app.state.context = context
+    app.include_router(stock_items.router)
+    app.include_router(available_numbers.router)
+    app.include_router(health.router)
+    install_error_handlers(app)
+    install_openapi(app)
+    app.add_middleware(TrackingMiddleware)
+    return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """The factory ``uvicorn --factory`` and ``numbers-mock serve --reload`` import."""
+    return create_app(Settings())
+
+
+def _build_context(settings: Settings) -> AppContext:
+    engine = create_db_engine(settings.database_url)
+    secret = settings.jwt_secret.get_secret_value()
+    return AppContext(
+        settings=settings,
+        engine=engine,
+        sessions=create_session_factory(engine),
+        verifier=TokenVerifier(
+            secret,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            leeway_seconds=settings.jwt_leeway_seconds,
+        ),
+        page_tokens=PageTokenCodec(secret.encode()),
+    )
+
+
+def _prepare_database(context: AppContext) -> None:
+    settings = context.settings
+    upgrade_to_head(context.engine)
+    report = ensure_seeded(context.engine, seed=settings.seed, total=settings.seed_count)
+    if report.seeded:
+        logger.info(
+            "seeded %d numbers (seed %d) in %.1f s", report.numbers, settings.seed, report.seconds
+        )
+
+
+def _log_startup(context: AppContext) -> None:
+    settings = context.settings
+    logger.info("database: %s", describe_database(settings.database_url))
+    try:
+        with Session(context.engine) as session:
+            in_stock = repository.count_in_stock(session)
+            countries = repository.count_countries_in_stock(session)
+        logger.info("inventory: %d numbers in stock in %d countries", in_stock, countries)
+    except OperationalError as exc:
+        # Serve anyway: requests get a 503 envelope until the database is back.
+        logger.warning("database unreachable at start: %s", exc.orig or exc)
+    if settings.uses_development_secret:
+        logger.warning(
+            "USING THE DEVELOPMENT JWT SECRET: anyone can mint tokens this server accepts. "
+            "Set NUMBERS_MOCK_JWT_SECRET (32+ bytes) for any shared environment."
+        )
+    else:
+        logger.info(
+            "JWT secret: %s (from NUMBERS_MOCK_JWT_SECRET)", settings.jwt_secret_fingerprint
+        )
+    logger.info(
+        "tokens: HS256, iss=%r aud=%r; mint one with `numbers-mock token --org <organizationId>`",
+        settings.jwt_issuer,
+        settings.jwt_audience,
+    )

@@ -1,0 +1,151 @@
+"""Opaque page tokens: a keyset cursor sealed with AES-GCM under a key derived from the secret.
+
+A token carries the sort key of the next item (never an offset, so a walk neither repeats nor
+skips items when stock changes under it), the operation, the organization and a digest of
+the filters. Nothing in it can be read or changed without the secret; since the key derives
+only from the shared secret, tokens survive restarts and any replica accepts any other's.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from app.errors import InvalidPageToken
+
+MAX_PAGE_TOKEN_LENGTH = 8000
+_VERSION = b"\x01"
+_NONCE_BYTES = 12
+_KEY_INFO = b"numbers-mock/page-token/v1"
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
+RESTART_FIX = "start again without pageToken, then follow nextPageToken from each page"
+
+
+@dataclass(frozen=True, slots=True)
+class PageCursor:
+    """Where the next page starts, and the query it belongs to."""
+
+    operation: str
+    organization_id: str
+    filter_digest: str
+    next_key: tuple[str, ...]
+
+
+def filter_digest(filters: Mapping[str, object]) -> str:
+    """A stable digest of normalised filters (lists sorted by the caller); ``limit`` excluded."""
+    canonical = json.dumps(filters, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+class PageTokenCodec:
+    def __init__(self, secret: bytes) -> None:
+        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_KEY_INFO).derive(secret)
+        self._aead = AESGCM(key)
+
+    def seal(self, cursor: PageCursor) -> str:
+        payload = json.dumps(
+            {
+                "op": cursor.operation,
+                "org": cursor.organization_id,
+                "f": cursor.filter_digest,
+                "k": list(cursor.next_key),
+            },
+            separators=(",", ":"),
+        ).encode()
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = _VERSION + nonce + self._aead.encrypt(nonce, payload, _VERSION)
+        return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
+
+    def open(
+        self,
+        token: str,
+        *,
+        operation: str,
+        organization_id: str,
+        filter_digest: str,
+    ) -> tuple[str, ...]:
+        """Return the cursor's next key if the token is intact and belongs to this query."""
+        cursor = self._unseal(token)
+        if cursor.operation != operation:
+            raise InvalidPageToken(
+                "this pageToken was issued by another operation", fix=RESTART_FIX
+            )
+        if cursor.organization_id != organization_id:
+            raise InvalidPageToken(
+                "this pageToken was issued for another organization", fix=RESTART_FIX
+            )
+        if cursor.filter_digest != filter_digest:
+            raise InvalidPageToken(
+                "this pageToken was issued for other filters; only limit may change between pages",
+                fix="repeat the filters of the first page, or " + RESTART_FIX,
+            )
+        return cursor.next_key
+
+    def _unseal(self, token: str) -> PageCursor:
+        if len(token) > MAX_PAGE_TOKEN_LENGTH:
+            raise InvalidPageToken(
+                f"pageToken is {len(token)} characters long; at most {MAX_PAGE_TOKEN_LENGTH}",
+                fix=RESTART_FIX,
+            )
+        damaged = InvalidPageToken(
+            "pageToken is not a token this server issued (truncated, altered, or sealed with "
+            "another secret)",
+            fix=RESTART_FIX,
+        )
+        sealed = _decode_canonical_base64url(token)
+        if sealed is None:
+            raise damaged
+        if len(sealed) <= 1 + _NONCE_BYTES or sealed[:1] != _VERSION:
+            raise damaged
+        nonce, ciphertext = sealed[1 : 1 + _NONCE_BYTES], sealed[1 + _NONCE_BYTES :]
+        try:
+            payload = json.loads(self._aead.decrypt(nonce, ciphertext, _VERSION))
+            return PageCursor(
+                operation=_text(payload["op"]),
+                organization_id=_text(payload["org"]),
+                filter_digest=_text(payload["f"]),
+                next_key=tuple(_text(part) for part in _sequence(payload["k"])),
+            )
+        except (InvalidTag, ValueError, KeyError, TypeError):
+            # Authentic tokens always decode; anything else was never ours.
+            raise damaged from None
+
+
+def _decode_canonical_base64url(token: str) -> bytes | None:
+    """Decode strictly: the URL-safe alphabet only, and the one spelling we would produce.
+
+    The standard decoder drops unknown characters and ignores the unused bits of the last
+    character, so two different strings could open to the same token.
+    """
+    if not _BASE64URL.fullmatch(token):
+        return None
+    try:
+        sealed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    if base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii") != token:
+        return None
+    return sealed
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected a string")
+    return value
+
+
+def _sequence(value: object) -> Sequence[object]:
+    if not isinstance(value, list):
+        raise TypeError("expected a list")
+    return value

@@ -1,0 +1,96 @@
+"""Pingram's Numbers API: ``GET /numbers/available``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+
+from app import search
+from app.models import InventoryNumber
+from app.query_params import (
+    CHANNEL_FEATURES,
+    parse_area_code,
+    parse_channel_features,
+    parse_country_code,
+)
+from app.routes.deps import SessionDep, TokenPrincipalDep, known_parameters
+from app.schemas import AvailableNumbers
+from app.stock_query import StockQuery
+from app.web.openapi import error_responses, success_headers
+
+router = APIRouter(tags=["Pingram: available numbers"])
+
+_check_parameters = known_parameters(
+    ("countryCode", "features", "areaCode", "limit"),
+    aliases={
+        "countryCodes": "countryCode",
+        "country": "countryCode",
+        "prefix": "areaCode",
+        "area_code": "areaCode",
+        "feature": "features",
+    },
+)
+
+
+@router.get(
+    "/numbers/available",
+    operation_id=search.SEARCH_AVAILABLE_NUMBERS,
+    summary="Search for available phone numbers",
+    response_model=AvailableNumbers,
+    responses={200: success_headers(), **error_responses(400, 401, 500, 503)},
+)
+def search_available_numbers(
+    _principal: TokenPrincipalDep,
+    _parameters: Annotated[None, Depends(_check_parameters)],
+    session: SessionDep,
+    country_code: Annotated[
+        str,
+        Query(
+            alias="countryCode",
+            description="ISO 3166-1 alpha-2 country code (e.g., US, CA)",
+        ),
+    ],
+    features: Annotated[
+        str | None,
+        Query(
+            description=f"Comma-separated, all of {', '.join(CHANNEL_FEATURES)}; a feature "
+            "counts when the number supports it inbound or outbound."
+        ),
+    ] = None,
+    area_code: Annotated[
+        str | None,
+        Query(
+            alias="areaCode",
+            min_length=1,
+            max_length=16,
+            description="National destination / area code filter (e.g. 415, 20): numbers "
+            "whose national number starts with it.",
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=50, description="Max results (default 10, max 50)")] = 10,
+) -> JSONResponse:
+    """Numbers in stock in one country, optionally in one area code and with features."""
+    query = StockQuery(
+        country_codes=(parse_country_code(country_code, "countryCode"),),
+        national_prefix=parse_area_code(area_code) if area_code is not None else None,
+        channels=parse_channel_features(features),
+    )
+    numbers = search.search_available_numbers(session, query=query, limit=limit)
+    return JSONResponse({"numbers": [_available_number(number) for number in numbers]})
+
+
+def _available_number(number: InventoryNumber) -> dict[str, Any]:
+    supported = {
+        "sms": number.sms_inbound or number.sms_outbound,
+        "voice": number.voice_inbound or number.voice_outbound,
+        "mms": number.mms_inbound or number.mms_outbound,
+    }
+    return {
+        "phoneNumber": number.number_string,
+        "locality": number.locality,
+        "administrativeArea": number.administrative_area,
+        "phoneNumberType": number.number_type.replace("-", "_"),
+        "features": [channel for channel in CHANNEL_FEATURES if supported[channel]],
+    }

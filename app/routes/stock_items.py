@@ -1,0 +1,141 @@
+"""Bird's Numbers API: ``GET /organizations/{organizationId}/numbers-stock-items``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import JSONResponse
+
+from app import search
+from app.models import InventoryNumber
+from app.pagination import MAX_PAGE_TOKEN_LENGTH
+from app.query_params import (
+    STOCK_FEATURES,
+    parse_country_codes,
+    parse_prefix,
+    parse_stock_features,
+    parse_types,
+)
+from app.routes.deps import ContextDep, OrganizationPrincipalDep, SessionDep, known_parameters
+from app.schemas import StockItemsPage
+from app.stock_query import StockQuery
+from app.web.openapi import error_responses, success_headers
+
+router = APIRouter(tags=["Bird: numbers stock items"])
+
+_check_parameters = known_parameters(
+    ("limit", "pageToken", "countryCodes", "prefix", "types", "features"),
+    repeatable=("countryCodes", "types", "features"),
+    # Other providers' spellings, and this API's own names in the singular.
+    aliases={
+        "countryCode": "countryCodes",
+        "country": "countryCodes",
+        "type": "types",
+        "feature": "features",
+        "areaCode": "prefix",
+        "page_token": "pageToken",
+        "nextPageToken": "pageToken",
+    },
+)
+
+
+@router.get(
+    "/organizations/{organizationId}/numbers-stock-items",
+    operation_id=search.LIST_STOCK_ITEMS,
+    summary="List Organization Numbers Stock Items",
+    response_model=StockItemsPage,
+    responses={200: success_headers(), **error_responses(400, 401, 403, 500, 503)},
+)
+def list_stock_items(
+    _principal: OrganizationPrincipalDep,
+    _parameters: Annotated[None, Depends(_check_parameters)],
+    context: ContextDep,
+    session: SessionDep,
+    organization_id: Annotated[
+        str, Path(alias="organizationId", description="Must equal the token's org claim.")
+    ],
+    limit: Annotated[
+        int, Query(ge=1, le=99, description="Limits the number of results to return")
+    ] = 10,
+    page_token: Annotated[
+        str | None,
+        Query(
+            alias="pageToken",
+            max_length=MAX_PAGE_TOKEN_LENGTH,
+            description="Pagination token that keeps track of the current position in the "
+            "list: the nextPageToken of the previous page, with the same filters.",
+        ),
+    ] = None,
+    country_codes: Annotated[
+        list[str] | None,
+        Query(
+            alias="countryCodes",
+            description="ISO 3166-1 alpha-2 codes, upper case; repeated "
+            "(countryCodes=US&countryCodes=GB) or comma-separated (countryCodes=US,GB).",
+        ),
+    ] = None,
+    prefix: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=250,
+            description="Used to filter for numbers beginning with the prefix: an area code "
+            "without country code (415, needs countryCodes) or an international prefix "
+            "(+1415).",
+        ),
+    ] = None,
+    types: Annotated[
+        list[str] | None,
+        Query(
+            description="Any of local, national, mobile, toll-free; repeated or comma-separated."
+        ),
+    ] = None,
+    features: Annotated[
+        list[str] | None,
+        Query(description=f"All of {', '.join(STOCK_FEATURES)}; repeated or comma-separated."),
+    ] = None,
+) -> JSONResponse:
+    """Numbers in stock the organization can buy, in a stable order (country, then number)."""
+    countries = parse_country_codes(country_codes or [])
+    national_prefix, international_prefix = (
+        parse_prefix(prefix, has_countries=bool(countries)) if prefix else (None, None)
+    )
+    query = StockQuery(
+        country_codes=countries,
+        national_prefix=national_prefix,
+        international_prefix=international_prefix,
+        types=parse_types(types or []),
+        capabilities=parse_stock_features(features or []),
+    )
+    page = search.list_stock_items(
+        session,
+        context.page_tokens,
+        organization_id=organization_id,
+        query=query,
+        limit=limit,
+        page_token=page_token,
+    )
+    body: dict[str, Any] = {"results": [_stock_item(number) for number in page.items]}
+    if page.next_page_token is not None:
+        body["nextPageToken"] = page.next_page_token
+    return JSONResponse(body)
+
+
+def _stock_item(number: InventoryNumber) -> dict[str, Any]:
+    return {
+        "id": str(number.id),
+        "countryCode": number.country_code,
+        "type": number.number_type,
+        "numberString": number.number_string,
+        "capabilities": {
+            "voice": {"inbound": number.voice_inbound, "outbound": number.voice_outbound},
+            "sms": {"inbound": number.sms_inbound, "outbound": number.sms_outbound},
+            "mms": {"inbound": number.mms_inbound, "outbound": number.mms_outbound},
+        },
+        "monthlyPrice": {
+            "currencyCode": number.currency_code,
+            "amount": number.monthly_amount,
+            "exponent": number.price_exponent,
+        },
+    }

@@ -1,0 +1,88 @@
+"""Response shapes of both providers' APIs and the error envelope, for the OpenAPI document.
+
+Routes build the JSON themselves (one serialisation, no model round trip); these models
+describe it, and the API tests check the bodies against them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Direction(_Strict):
+    inbound: bool
+    outbound: bool
+
+
+class StockItemCapabilities(_Strict):
+    voice: Direction
+    sms: Direction
+    mms: Direction
+
+
+class MonthlyPrice(_Strict):
+    currencyCode: str = Field(description="ISO 4217 currency code.", examples=["EUR"])
+    amount: int = Field(description="Price in minor units: amount * 10^exponent.", examples=[100])
+    exponent: int = Field(examples=[-2])
+
+
+class StockItem(_Strict):
+    id: uuid.UUID
+    countryCode: str = Field(description="ISO 3166-1 alpha-2.", examples=["US"])
+    type: Literal["local", "national", "mobile", "toll-free"]
+    numberString: str = Field(description="E.164.", examples=["+14155550123"])
+    capabilities: StockItemCapabilities
+    monthlyPrice: MonthlyPrice
+
+
+class StockItemsPage(_Strict):
+    results: list[StockItem]
+    # Absent on the last page, never null.
+    nextPageToken: str | SkipJsonSchema[None] = Field(
+        default=None,
+        description="Present only when another page follows; pass it as pageToken.",
+    )
+
+
+class AvailableNumber(_Strict):
+    phoneNumber: str = Field(description="E.164.", examples=["+442071234567"])
+    locality: str | None = Field(description="City, e.g. London.", examples=["London"])
+    administrativeArea: str | None = Field(
+        description="State or province code where the numbering plan gives one, e.g. CA.",
+        examples=["CA"],
+    )
+    phoneNumberType: Literal["local", "mobile", "toll_free", "national"]
+    features: list[Literal["sms", "voice", "mms"]] = Field(
+        description="Channels the number supports, inbound or outbound."
+    )
+
+
+class AvailableNumbers(_Strict):
+    numbers: list[AvailableNumber]
+
+
+class ErrorDetail(_Strict):
+    code: str = Field(description="Machine-readable error code (see the list above).")
+    message: str = Field(description="Human-readable error message.")
+    fix: str | None = Field(description="Actionable hint for fixing the error.")
+    provider: str | None = Field(
+        description="Provider that caused the error (e.g. telnyx, ses); null for our own."
+    )
+    providerCode: str | None = Field(description="Provider-specific error code.")
+
+
+class ErrorEnvelope(_Strict):
+    trackingId: str = Field(description="Unique per request; also the X-Tracking-Id header.")
+    error: ErrorDetail
+
+
+class Health(_Strict):
+    status: Literal["ok"]

@@ -1,0 +1,66 @@
+"""Searching the stock: the two providers' operations over one filter model.
+
+Framework-free: routes parse HTTP into a ``StockQuery`` and render what comes back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from app import repository
+from app.models import InventoryNumber
+from app.pagination import PageCursor, PageTokenCodec
+from app.stock_query import StockQuery
+
+LIST_STOCK_ITEMS = "listStockItems"
+SEARCH_AVAILABLE_NUMBERS = "searchAvailableNumbers"
+
+
+@dataclass(frozen=True, slots=True)
+class StockPage:
+    items: list[InventoryNumber]
+    next_page_token: str | None
+
+
+def list_stock_items(
+    session: Session,
+    codec: PageTokenCodec,
+    *,
+    organization_id: str,
+    query: StockQuery,
+    limit: int,
+    page_token: str | None,
+) -> StockPage:
+    """One page of Bird's stock items; ``next_page_token`` only when more items follow."""
+    digest = query.digest()
+    start = None
+    if page_token is not None:
+        start = codec.open(
+            page_token,
+            operation=LIST_STOCK_ITEMS,
+            organization_id=organization_id,
+            filter_digest=digest,
+        )
+    # One extra row tells whether a next page exists and where it starts.
+    rows = repository.find_in_stock(session, query, start_at=start, limit=limit + 1)
+    if len(rows) <= limit:
+        return StockPage(items=rows, next_page_token=None)
+    following = rows[limit]
+    token = codec.seal(
+        PageCursor(
+            operation=LIST_STOCK_ITEMS,
+            organization_id=organization_id,
+            filter_digest=digest,
+            next_key=repository.sort_key(following),
+        )
+    )
+    return StockPage(items=rows[:limit], next_page_token=token)
+
+
+def search_available_numbers(
+    session: Session, *, query: StockQuery, limit: int
+) -> list[InventoryNumber]:
+    """Pingram's search: the first ``limit`` matches in the stable stock order."""
+    return repository.find_in_stock(session, query, start_at=None, limit=limit)

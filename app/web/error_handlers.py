@@ -1,0 +1,136 @@
+"""Renders every error as the envelope, including FastAPI's own 404, 405 and 422."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from annotated_types import Ge, Le, MaxLen
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.errors import (
+    ApiError,
+    DatabaseUnavailable,
+    InternalError,
+    InvalidPageToken,
+    InvalidParameter,
+    MethodNotAllowed,
+    MissingParameter,
+    NotFound,
+)
+from app.pagination import RESTART_FIX
+from app.web.tracking import tracking_id_of
+
+logger = logging.getLogger("numbers_mock.errors")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _handle_api_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _handle_validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _handle_http_exception)  # type: ignore[arg-type]
+    app.add_exception_handler(OperationalError, _handle_database_error)  # type: ignore[arg-type]
+
+
+def error_response(request: Request, error: ApiError) -> JSONResponse:
+    return JSONResponse(
+        error.envelope(tracking_id_of(request)), status_code=error.status, headers=error.headers
+    )
+
+
+async def _handle_api_error(request: Request, error: ApiError) -> JSONResponse:
+    return error_response(request, error)
+
+
+async def _handle_database_error(request: Request, exc: OperationalError) -> JSONResponse:
+    logger.warning(
+        "database unavailable trackingId=%s: %s", tracking_id_of(request), exc.orig or exc
+    )
+    error = DatabaseUnavailable(
+        "the inventory database cannot be reached",
+        fix="retry shortly; if it persists, check NUMBERS_MOCK_DATABASE_URL and that the "
+        "database server is up",
+        headers={"Retry-After": "1"},
+    )
+    return error_response(request, error)
+
+
+async def _handle_http_exception(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    method, path = request.method, request.url.path
+    error: ApiError
+    if exc.status_code == 404:
+        error = NotFound(
+            f"no such path: {path}",
+            fix="see /docs or openapi.yaml for the paths this server serves",
+        )
+    elif exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        error = MethodNotAllowed(
+            f"{method} is not allowed on {path}; allowed: {allowed}",
+            fix=f"use {allowed}",
+            headers={"Allow": allowed},
+        )
+    else:
+        error = _status_error(exc.status_code, str(exc.detail))
+    return error_response(request, error)
+
+
+async def _handle_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    # FastAPI checked types and ranges; report the first failure the way our own checks do.
+    first: dict[str, Any] = exc.errors()[0]
+    location = first.get("loc", ())
+    name = str(location[-1]) if location else "request"
+    constraints = _constraints(request, name)
+    received = first.get("input")
+    if first.get("type") == "missing":
+        error: ApiError = MissingParameter(f"{name} is required", fix=f"send {name}")
+    elif name == "pageToken":
+        error = InvalidPageToken(
+            f"pageToken is {len(str(received))} characters long; at most "
+            f"{constraints.get('max_length')}",
+            fix=RESTART_FIX,
+        )
+    else:
+        expected = _expectation(constraints, first)
+        error = InvalidParameter(
+            f"{name} must be {expected}; got {received!r}", fix=f"send {name} as {expected}"
+        )
+    return error_response(request, error)
+
+
+def _constraints(request: Request, name: str) -> dict[str, Any]:
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return {}
+    params = route.dependant.query_params + route.dependant.path_params
+    for param in params:
+        if param.alias == name:
+            found: dict[str, Any] = {}
+            for item in param.field_info.metadata:
+                if isinstance(item, Ge):
+                    found["ge"] = item.ge
+                elif isinstance(item, Le):
+                    found["le"] = item.le
+                elif isinstance(item, MaxLen):
+                    found["max_length"] = item.max_length
+            return found
+    return {}
+
+
+def _expectation(constraints: dict[str, Any], error: dict[str, Any]) -> str:
+    if "ge" in constraints and "le" in constraints:
+        return f"an integer from {constraints['ge']} to {constraints['le']}"
+    if "max_length" in constraints:
+        return f"at most {constraints['max_length']} characters"
+    return str(error.get("msg", "valid")).lower()
+
+
+def _status_error(status: int, detail: str) -> ApiError:
+    """Any other framework HTTP error: a client mistake or ours, in the envelope."""
+    if 400 <= status < 500:
+        return InvalidParameter(detail, fix="check the request against openapi.yaml")
+    return InternalError(detail, fix="retry; if it persists, report the trackingId")

@@ -1,0 +1,64 @@
+"""Gives every request a tracking id, sent back as ``X-Tracking-Id`` on every response.
+
+It is the outermost of our middleware, so it also turns any exception that escaped the
+handlers into the 500 envelope: the stack goes to the log with the tracking id, never to
+the client.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import InternalError
+
+TRACKING_HEADER = "X-Tracking-Id"
+logger = logging.getLogger("numbers_mock.errors")
+
+
+def tracking_id_of(request: Request) -> str:
+    tracking_id: str = request.scope.get("state", {}).get("tracking_id") or str(uuid.uuid4())
+    return tracking_id
+
+
+class TrackingMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        tracking_id = str(uuid.uuid4())
+        scope.setdefault("state", {})["tracking_id"] = tracking_id
+        response_started = False
+
+        async def send_with_tracking_id(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                MutableHeaders(scope=message)[TRACKING_HEADER] = tracking_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_tracking_id)
+        except Exception:
+            logger.exception(
+                "unexpected error trackingId=%s %s %s",
+                tracking_id,
+                scope.get("method"),
+                scope.get("path"),
+            )
+            if response_started:
+                raise  # too late for an envelope; the server closes the connection
+            error = InternalError(
+                "the server hit an unexpected error",
+                fix=f"retry; if it persists, report trackingId {tracking_id} with the server log",
+            )
+            response = JSONResponse(error.envelope(tracking_id), status_code=error.status)
+            await response(scope, receive, send_with_tracking_id)

@@ -1,0 +1,27 @@
+"""Assertions shared by the API tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx2 as httpx
+
+from app.schemas import ErrorEnvelope
+
+STOCK_ITEMS = "/organizations/acme/numbers-stock-items"
+AVAILABLE = "/numbers/available"
+
+
+def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """The response is the error envelope with this status and code; returns its error."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    ErrorEnvelope.model_validate(body)
+    assert body["trackingId"] == response.headers["X-Tracking-Id"]
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+    assert body["error"]["fix"]
+    assert "detail" not in body
+    error: dict[str, Any] = body["error"]
+    return error

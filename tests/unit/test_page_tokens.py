@@ -1,0 +1,111 @@
+"""PageTokenCodec: tokens round-trip, reveal nothing, and refuse any change or misuse."""
+
+from __future__ import annotations
+
+import base64
+import random
+
+import pytest
+
+from app.errors import InvalidPageToken
+from app.pagination import MAX_PAGE_TOKEN_LENGTH, PageCursor, PageTokenCodec
+
+SECRET = b"unit-test-secret-0123456789abcdef0123"
+CURSOR = PageCursor(
+    operation="listStockItems",
+    organization_id="acme",
+    filter_digest="digest-of-us-415",
+    next_key=("US", "+14155550123"),
+)
+
+
+def _open(codec: PageTokenCodec, token: str, **overrides: str) -> tuple[str, ...]:
+    expected = {
+        "operation": CURSOR.operation,
+        "organization_id": CURSOR.organization_id,
+        "filter_digest": CURSOR.filter_digest,
+    }
+    expected.update(overrides)
+    return codec.open(token, **expected)
+
+
+def test_round_trip_returns_the_next_key() -> None:
+    codec = PageTokenCodec(SECRET)
+    assert _open(codec, codec.seal(CURSOR)) == ("US", "+14155550123")
+
+
+def test_another_codec_with_the_same_secret_opens_it() -> None:
+    """What makes tokens survive restarts and cross replicas."""
+    token = PageTokenCodec(SECRET).seal(CURSOR)
+    assert _open(PageTokenCodec(SECRET), token) == CURSOR.next_key
+
+
+def test_token_reveals_nothing_of_its_content() -> None:
+    token = PageTokenCodec(SECRET).seal(CURSOR)
+    decoded = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    for secret_part in (b"acme", b"+1415", b"US", b"listStockItems", b"digest"):
+        assert secret_part not in decoded
+    assert token.isascii()
+    assert "=" not in token
+
+
+def test_two_seals_of_one_cursor_differ() -> None:
+    codec = PageTokenCodec(SECRET)
+    assert codec.seal(CURSOR) != codec.seal(CURSOR)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
+    [
+        ({"organization_id": "globex"}, "another organization"),
+        ({"filter_digest": "digest-of-gb"}, "other filters"),
+        ({"operation": "searchAvailableNumbers"}, "another operation"),
+    ],
+)
+def test_token_is_bound_to_its_query(overrides: dict[str, str], fragment: str) -> None:
+    codec = PageTokenCodec(SECRET)
+    with pytest.raises(InvalidPageToken) as raised:
+        _open(codec, codec.seal(CURSOR), **overrides)
+    assert fragment in raised.value.message
+    assert "without pageToken" in (raised.value.fix or "")
+
+
+def test_token_from_another_secret_is_refused() -> None:
+    token = PageTokenCodec(b"another-secret-0123456789abcdef0123").seal(CURSOR)
+    with pytest.raises(InvalidPageToken):
+        _open(PageTokenCodec(SECRET), token)
+
+
+@pytest.mark.parametrize(
+    "token", ["", "x", "!!!!", "AQ", "a" * 40, "AQ==", "not a token at all", "é" * 10]
+)
+def test_garbage_is_refused(token: str) -> None:
+    with pytest.raises(InvalidPageToken):
+        _open(PageTokenCodec(SECRET), token)
+
+
+def test_over_long_token_is_refused_before_decoding() -> None:
+    with pytest.raises(InvalidPageToken) as raised:
+        _open(PageTokenCodec(SECRET), "A" * (MAX_PAGE_TOKEN_LENGTH + 1))
+    assert str(MAX_PAGE_TOKEN_LENGTH) in raised.value.message
+
+
+def test_every_single_character_change_is_refused() -> None:
+    codec = PageTokenCodec(SECRET)
+    token = codec.seal(CURSOR)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/="
+    rng = random.Random(7)
+    for position in range(len(token)):
+        replacement = rng.choice([c for c in alphabet if c != token[position]])
+        altered = token[:position] + replacement + token[position + 1 :]
+        with pytest.raises(InvalidPageToken):
+            _open(codec, altered)
+
+
+@pytest.mark.parametrize("cut", [1, 2, 5, 20])
+def test_truncated_and_extended_tokens_are_refused(cut: int) -> None:
+    codec = PageTokenCodec(SECRET)
+    token = codec.seal(CURSOR)
+    for altered in (token[:-cut], token + "A" * cut, token[cut:]):
+        with pytest.raises(InvalidPageToken):
+            _open(codec, altered)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
-import sys
+import signal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -87,6 +87,7 @@ def serve(
     )
     settings = _load_settings()
     log_config = _log_config(log_level)
+    _exit_cleanly_on_stop_signals()
     if reload:
         uvicorn.run(
             "app.main:create_app_from_environment",
@@ -203,6 +204,17 @@ def _seed_with_progress(engine: Any, seed_value: int, total: int | None, reset: 
         )
 
 
+def _exit_cleanly_on_stop_signals() -> None:
+    """Make SIGTERM and Ctrl-C end ``serve`` with status 0 once uvicorn has drained.
+
+    uvicorn shuts down gracefully, then re-raises the signal it caught so the default action
+    (death by signal) applies; with a no-op handler in place the process returns normally,
+    which is what orchestrators expect of a clean stop.
+    """
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, lambda _signum, _frame: None)
+
+
 def _override_environment(**values: object) -> None:
     for name, value in values.items():
         if value is not None:
@@ -232,4 +244,4 @@ def _log_config(level: str) -> dict[str, Any]:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -51,6 +51,8 @@ def _server(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[str]]:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=20)
+        if process.stdout is not None and not process.stdout.closed:
+            process.stdout.close()
 
 
 def _environment(database_url: str) -> dict[str, str]:

@@ -27,12 +27,20 @@ class ApiError(Exception):
     def __post_init__(self) -> None:
         """Subclasses add their headers here (the dataclass __init__ calls it)."""
 
+    @property
+    def http_status(self) -> int:
+        return self.status
+
+    @property
+    def error_code(self) -> str:
+        return self.code
+
     def envelope(self, tracking_id: str) -> dict[str, object]:
         """The body of every error response."""
         return {
             "trackingId": tracking_id,
             "error": {
-                "code": self.code,
+                "code": self.error_code,
                 "message": self.message,
                 "fix": self.fix,
                 "provider": self.provider,
@@ -41,7 +49,7 @@ class ApiError(Exception):
         }
 
     def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
+        return f"{self.error_code}: {self.message}"
 
 
 class InvalidParameter(ApiError):
@@ -128,19 +136,105 @@ def _rfc6750_text(text: str) -> str:
     )
 
 
+class InvalidAdminKey(ApiError):
+    """The control API's bearer key is missing or wrong."""
+
+    status = 401
+    code = "invalid_admin_key"
+
+    def __post_init__(self) -> None:
+        self.headers.setdefault(
+            "WWW-Authenticate",
+            f'Bearer realm="numbers-mock-control", error="invalid_token", '
+            f'error_description="{_rfc6750_text(self.message)}"',
+        )
+
+
+class InvalidNumber(ApiError):
+    """A phone number given to the control API is not a valid number of its kind."""
+
+    status = 400
+    code = "invalid_number"
+
+
+class NumberNotFound(ApiError):
+    """The inventory has no such number."""
+
+    status = 404
+    code = "number_not_found"
+
+
+class FaultNotFound(ApiError):
+    """No scripted fault has this id."""
+
+    status = 404
+    code = "fault_not_found"
+
+
+class RateLimitNotFound(ApiError):
+    """No rate limit has this id."""
+
+    status = 404
+    code = "rate_limit_not_found"
+
+
+class NumberNotInStock(ApiError):
+    """The number is sold, reserved or removed, so it cannot be purchased."""
+
+    status = 409
+    code = "number_not_in_stock"
+
+
+class NumberNotPurchased(ApiError):
+    """The number is in stock already, so it cannot be released."""
+
+    status = 409
+    code = "number_not_purchased"
+
+
+class NumberAlreadyExists(ApiError):
+    """The inventory holds this number already."""
+
+    status = 409
+    code = "number_already_exists"
+
+
+@dataclass
+class ScriptedFailure(ApiError):
+    """A failure scripted through the control API (a fault or a rate limit)."""
+
+    scripted_status: int = 500
+    scripted_code: str = "scripted_fault"
+
+    code = "scripted_fault"
+
+    @property
+    def http_status(self) -> int:
+        return self.scripted_status
+
+    @property
+    def error_code(self) -> str:
+        return self.scripted_code
+
+
+# Codes only scripted failures answer with (their defaults read like the real providers').
+SCRIPTED_CODES: dict[str, str] = {
+    "usage_limit_exceeded": "402, scripted: the organization's usage limits are exceeded.",
+    "rate_limited": "429, scripted or over a rate limit: slow down; see Retry-After.",
+    "provider_error": "502, scripted: an upstream carrier failed (see provider, providerCode).",
+    "service_unavailable": "503, scripted: the provider is unavailable; see Retry-After.",
+}
+
+
+def _all_error_classes(base: type[ApiError]) -> list[type[ApiError]]:
+    found: list[type[ApiError]] = []
+    for subclass in base.__subclasses__():
+        found += [subclass, *_all_error_classes(subclass)]
+    return found
+
+
 # Every code the API can answer with, for the OpenAPI document; a test keeps it complete.
 ERROR_CODES: dict[str, str] = {
-    cls.code: (cls.__doc__ or "").strip()
-    for cls in (
-        InvalidParameter,
-        MissingParameter,
-        UnknownParameter,
-        InvalidPageToken,
-        InvalidToken,
-        OrganizationMismatch,
-        NotFound,
-        MethodNotAllowed,
-        DatabaseUnavailable,
-        InternalError,
-    )
+    **{cls.code: (cls.__doc__ or "").strip() for cls in _all_error_classes(ApiError)},
+    **SCRIPTED_CODES,
 }

@@ -11,16 +11,17 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from app import __version__, repository
+from app import __version__, repository, search
 from app.auth import TokenVerifier
 from app.db import create_db_engine, create_session_factory, describe_database
 from app.inventory.seeding import ensure_seeded
 from app.pagination import PageTokenCodec
-from app.routes import available_numbers, health, stock_items
+from app.routes import available_numbers, control, health, stock_items
 from app.routes.deps import AppContext
 from app.schema_migrations import upgrade_to_head
 from app.settings import Settings
 from app.web.error_handlers import install_error_handlers
+from app.web.journal import JournalMiddleware
 from app.web.openapi import install_openapi
 from app.web.tracking import TrackingMiddleware
 
@@ -63,15 +64,29 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
             {"name": "Bird: numbers stock items", "description": "Bird's Numbers API."},
             {"name": "Pingram: available numbers", "description": "Pingram's Numbers API."},
             {"name": "Operations", "description": "For orchestrators; no auth."},
+            {
+                "name": "Control API",
+                "description": "Script the fake from tests: stock, faults, rate limits, "
+                "journal, reset. Bearer NUMBERS_MOCK_ADMIN_KEY.",
+            },
         ],
     )
     app.state.context = context
     app.include_router(stock_items.router)
     app.include_router(available_numbers.router)
     app.include_router(health.router)
+    if settings.control_api:
+        app.include_router(control.router)
     install_error_handlers(app)
     install_openapi(app)
     app.add_middleware(TrackingMiddleware)
+    # Added last, so outermost: it journals even the 500s TrackingMiddleware renders.
+    app.add_middleware(
+        JournalMiddleware,
+        sessions=context.sessions,
+        journal_size=settings.journal_size,
+        operations=(search.LIST_STOCK_ITEMS, search.SEARCH_AVAILABLE_NUMBERS),
+    )
     return app
 
 
@@ -127,6 +142,15 @@ def _log_startup(context: AppContext) -> None:
         logger.info(
             "JWT secret: %s (from NUMBERS_MOCK_JWT_SECRET)", settings.jwt_secret_fingerprint
         )
+    if not settings.control_api:
+        logger.info("control API: off (NUMBERS_MOCK_CONTROL_API=false)")
+    elif settings.uses_development_admin_key:
+        logger.warning(
+            "USING THE DEVELOPMENT ADMIN KEY for the control API (/_mock): anyone can reset "
+            "or script this server. Set NUMBERS_MOCK_ADMIN_KEY for any shared environment."
+        )
+    else:
+        logger.info("control API: /_mock, admin key from NUMBERS_MOCK_ADMIN_KEY")
     logger.info(
         "tokens: HS256, iss=%r aud=%r; mint one with `numbers-mock token --org <organizationId>`",
         settings.jwt_issuer,

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index, MetaData, String, Uuid
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Uuid,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.inventory.records import NumberType
@@ -30,6 +42,14 @@ class StockStatus(StrEnum):
     IN_STOCK = "in_stock"
     RESERVED = "reserved"
     SOLD = "sold"
+    # Deleted through the control API. Seeded numbers are only marked, so a reset can
+    # restore the seed with two statements instead of regenerating it.
+    REMOVED = "removed"
+
+
+class NumberOrigin(StrEnum):
+    SEED = "seed"
+    CONTROL = "control"  # added through the control API or a scenario; a reset deletes it
 
 
 def _one_of(column: str, values: list[str]) -> str:
@@ -59,10 +79,81 @@ class InventoryNumber(Base):
     monthly_amount: Mapped[int]
     price_exponent: Mapped[int]
     status: Mapped[str] = mapped_column(String(16), default=StockStatus.IN_STOCK.value)
+    origin: Mapped[str] = mapped_column(String(16), default=NumberOrigin.SEED.value)
+    purchased_by: Mapped[str | None] = mapped_column(String(256))
 
     __table_args__ = (
         # The order of every listing: country, then number, among numbers in stock.
         Index("ix_inventory_numbers_stock_order", "status", "country_code", "number_string"),
+        # What a reset touches: numbers added at run time, and seeded numbers out of stock.
+        Index("ix_inventory_numbers_origin_status", "origin", "status"),
         CheckConstraint(_one_of("number_type", [t.value for t in NumberType]), name="number_type"),
         CheckConstraint(_one_of("status", [s.value for s in StockStatus]), name="status"),
+        CheckConstraint(_one_of("origin", [o.value for o in NumberOrigin]), name="origin"),
     )
+
+
+class Fault(Base):
+    """A scripted failure or delay of the provider operations (the control API's faults)."""
+
+    __tablename__ = "faults"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    operation: Mapped[str] = mapped_column(String(32))  # an operationId, or "*"
+    organization_id: Mapped[str | None] = mapped_column(String(256))
+    status: Mapped[int | None]  # None: a delay only, then a normal answer
+    code: Mapped[str | None] = mapped_column(String(64))
+    message: Mapped[str | None] = mapped_column(String(1000))
+    fix: Mapped[str | None] = mapped_column(String(1000))
+    provider: Mapped[str | None] = mapped_column(String(64))
+    provider_code: Mapped[str | None] = mapped_column(String(64))
+    delay_ms: Mapped[int | None]
+    times_remaining: Mapped[int | None]  # None: until deleted
+    probability: Mapped[float | None]
+    draws: Mapped[int] = mapped_column(default=0)  # requests it was tried on
+    fired: Mapped[int] = mapped_column(default=0)
+
+
+class RateLimit(Base):
+    """At most ``limit`` requests per window, counted per organization."""
+
+    __tablename__ = "rate_limits"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    operation: Mapped[str] = mapped_column(String(32))
+    organization_id: Mapped[str | None] = mapped_column(String(256))
+    limit: Mapped[int]
+    window_seconds: Mapped[int]
+
+
+class RateLimitCounter(Base):
+    """Requests counted in one fixed window of one limit, for one caller."""
+
+    __tablename__ = "rate_limit_counters"
+
+    rate_limit_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("rate_limits.id", ondelete="CASCADE"), primary_key=True
+    )
+    caller: Mapped[str] = mapped_column(String(256), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    count: Mapped[int]
+
+
+class JournalEntry(Base):
+    """One provider request, as the control API's journal shows it (never its token)."""
+
+    __tablename__ = "journal_entries"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    tracking_id: Mapped[str] = mapped_column(String(36))
+    operation: Mapped[str] = mapped_column(String(32))
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(2048))
+    query: Mapped[str] = mapped_column(Text)
+    status: Mapped[int]
+    duration_ms: Mapped[float]
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    organization_id: Mapped[str | None] = mapped_column(String(256))
+    sub: Mapped[str | None] = mapped_column(String(256))

@@ -6,11 +6,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import astuple
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, or_, select, tuple_
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from app.inventory.records import GeneratedNumber
-from app.models import InventoryNumber, StockStatus
+from app.models import InventoryNumber, NumberOrigin, StockStatus
 from app.stock_query import StockQuery
 
 _CAPABILITY_COLUMNS = {
@@ -106,12 +106,131 @@ def delete_all_numbers(session: Session) -> None:
     session.execute(delete(InventoryNumber))
 
 
-def insert_numbers(session: Session, numbers: Iterable[GeneratedNumber]) -> int:
+def insert_numbers(
+    session: Session,
+    numbers: Iterable[GeneratedNumber],
+    *,
+    origin: NumberOrigin = NumberOrigin.SEED,
+) -> int:
     """Insert generated numbers in one multi-row statement; returns how many."""
-    rows = [_row(number) for number in numbers]
+    rows = [{**_row(number), "origin": origin.value} for number in numbers]
     if rows:
         session.execute(insert(InventoryNumber), rows)
     return len(rows)
+
+
+def find_number(session: Session, number_string: str) -> InventoryNumber | None:
+    """A number of the inventory, unless it was removed."""
+    statement = select(InventoryNumber).where(
+        InventoryNumber.number_string == number_string,
+        InventoryNumber.status != StockStatus.REMOVED.value,
+    )
+    return session.scalar(statement)
+
+
+def find_any_number(session: Session, number_string: str) -> InventoryNumber | None:
+    """A number whatever its status, removed ones included."""
+    return session.scalar(
+        select(InventoryNumber).where(InventoryNumber.number_string == number_string)
+    )
+
+
+def existing_number_strings(session: Session, candidates: Iterable[str]) -> set[str]:
+    """Which of ``candidates`` the inventory holds already, whatever their status."""
+    wanted = list(candidates)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):  # keep each IN list small
+        chunk = wanted[start : start + 500]
+        statement = select(InventoryNumber.number_string).where(
+            InventoryNumber.number_string.in_(chunk)
+        )
+        found.update(session.scalars(statement))
+    return found
+
+
+def purchase_number(session: Session, number_string: str, organization_id: str) -> bool:
+    """Take a number out of stock; False when it was not in stock.
+
+    One conditional UPDATE, so of two concurrent buyers exactly one matches the row.
+    """
+    result = session.execute(
+        update(InventoryNumber)
+        .where(
+            InventoryNumber.number_string == number_string,
+            InventoryNumber.status == StockStatus.IN_STOCK.value,
+        )
+        .values(status=StockStatus.SOLD.value, purchased_by=organization_id)
+        .execution_options(synchronize_session=False)
+    )
+    return _changed_rows(result) == 1
+
+
+def sell_matching(session: Session, query: StockQuery, organization_id: str) -> int:
+    """Sell every number in stock that matches ``query``; returns how many."""
+    ids = select(InventoryNumber.id).where(
+        InventoryNumber.status == StockStatus.IN_STOCK.value, *_conditions(query)
+    )
+    result = session.execute(
+        update(InventoryNumber)
+        .where(InventoryNumber.id.in_(ids))
+        .values(status=StockStatus.SOLD.value, purchased_by=organization_id)
+        .execution_options(synchronize_session=False)
+    )
+    return _changed_rows(result)
+
+
+def release_number(session: Session, number_string: str) -> bool:
+    """Put a sold or reserved number back into stock; False when it was not out of stock."""
+    result = session.execute(
+        update(InventoryNumber)
+        .where(
+            InventoryNumber.number_string == number_string,
+            InventoryNumber.status.in_([StockStatus.SOLD.value, StockStatus.RESERVED.value]),
+        )
+        .values(status=StockStatus.IN_STOCK.value, purchased_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    return _changed_rows(result) == 1
+
+
+def remove_number(session: Session, number: InventoryNumber) -> None:
+    """Seeded numbers are only marked removed, so a reset brings them back."""
+    if number.origin == NumberOrigin.SEED.value:
+        number.status = StockStatus.REMOVED.value
+        number.purchased_by = None
+    else:
+        session.delete(number)
+
+
+def revive_removed_number(session: Session, number: InventoryNumber) -> None:
+    number.status = StockStatus.IN_STOCK.value
+    number.purchased_by = None
+
+
+def restore_seeded_inventory(session: Session) -> None:
+    """Back to the seed: numbers added at run time go, seeded ones return to stock."""
+    session.execute(
+        delete(InventoryNumber).where(InventoryNumber.origin == NumberOrigin.CONTROL.value)
+    )
+    session.execute(
+        update(InventoryNumber)
+        .where(
+            InventoryNumber.origin == NumberOrigin.SEED.value,
+            InventoryNumber.status != StockStatus.IN_STOCK.value,
+        )
+        .values(status=StockStatus.IN_STOCK.value, purchased_by=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def count_added_numbers(session: Session) -> int:
+    statement = select(func.count()).where(InventoryNumber.origin == NumberOrigin.CONTROL.value)
+    return session.scalar(statement) or 0
+
+
+def _changed_rows(result: object) -> int:
+    rowcount: int = getattr(result, "rowcount", 0)
+    return rowcount
 
 
 def _row(number: GeneratedNumber) -> dict[str, Any]:

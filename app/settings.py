@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEVELOPMENT_JWT_SECRET = "numbers-mock-development-secret-change-me-0123456789"
 DEFAULT_DATABASE_URL = "sqlite:///./numbers-mock.db"
 DEFAULT_SEED = 20260101
+DEVELOPMENT_ADMIN_KEY = "numbers-mock-development-admin-key"
 
 
 class Settings(BaseSettings):
@@ -40,6 +41,18 @@ class Settings(BaseSettings):
         description="Numbers in the seeded inventory; the seed data's default when unset.",
     )
 
+    control_api: bool = Field(
+        default=True,
+        description="Serve the control API under /_mock (faults, stock, journal, reset).",
+    )
+    admin_key: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_ADMIN_KEY),
+        description="Bearer key of the control API.",
+    )
+    journal_size: int = Field(
+        default=10_000, ge=1, description="Requests the journal keeps; the oldest go first."
+    )
+
     @field_validator("jwt_secret")
     @classmethod
     def _long_enough_for_hs256(cls, secret: SecretStr) -> SecretStr:
@@ -53,6 +66,10 @@ class Settings(BaseSettings):
     @property
     def uses_development_secret(self) -> bool:
         return self.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET
+
+    @property
+    def uses_development_admin_key(self) -> bool:
+        return self.admin_key.get_secret_value() == DEVELOPMENT_ADMIN_KEY
 
     @property
     def jwt_secret_fingerprint(self) -> str:

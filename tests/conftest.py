@@ -22,8 +22,9 @@ from app.main import create_app
 from app.settings import Settings
 
 TEST_SECRET = "numbers-mock-test-secret-0123456789abcdef"
+TEST_ADMIN_KEY = "numbers-mock-test-admin-key"
 TEST_SEED = 20260101
-POSTGRES_URL = os.environ.get("NUMBERS_MOCK_TEST_DATABASE_URL")
+POSTGRES_URL = os.environ.get("NUMBERS_MOCK_TEST_DATABASE_URL") or None
 
 DatabaseFactory = Callable[[str], str]
 Minter = Callable[..., str]
@@ -67,6 +68,9 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "jwt_audience": "numbers-mock",
         "seed": TEST_SEED,
         "seed_count": None,
+        "admin_key": TEST_ADMIN_KEY,
+        "control_api": True,
+        "journal_size": 10_000,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -102,6 +106,12 @@ def mint() -> Minter:
 def auth(mint: Minter) -> dict[str, str]:
     """Headers of organization acme's token."""
     return {"Authorization": f"Bearer {mint('acme')}"}
+
+
+@pytest.fixture(scope="session")
+def admin() -> dict[str, str]:
+    """Headers of the control API's admin key."""
+    return {"Authorization": f"Bearer {TEST_ADMIN_KEY}"}
 
 
 @pytest.fixture(scope="session")

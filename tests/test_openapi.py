@@ -9,6 +9,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from app import errors
+from app.scripting import FAILURE_DEFAULTS
 
 
 def _served(client: TestClient) -> dict[str, Any]:
@@ -41,6 +42,7 @@ def test_every_error_code_is_documented(client: TestClient) -> None:
         return found
 
     codes = {cls.code for cls in all_subclasses(errors.ApiError)}
+    codes |= {defaults.code for defaults in FAILURE_DEFAULTS.values()}
     documented = _served(client)["components"]["schemas"]["ErrorDetail"]["properties"]["code"]
     assert codes == set(documented["enum"])
     for code in codes:

@@ -153,6 +153,23 @@ def generate_numbers(
     )
 
 
+def draw_capabilities(
+    country_code: str,
+    number_type: NumberType,
+    rng: random.Random,
+    seed_data: SeedData | None = None,
+) -> Capabilities:
+    """What a number of this country and type can do, drawn like the seed draws it."""
+    return _offer(_resolve(seed_data), country_code, NumberType(number_type)).capabilities(rng)
+
+
+def monthly_price(
+    country_code: str, number_type: NumberType, seed_data: SeedData | None = None
+) -> MonthlyPrice:
+    """The seed data's price; KeyError for a country the seed data does not list."""
+    return _resolve(seed_data).monthly_price(country_code, NumberType(number_type))
+
+
 def inventory_counts(
     total: int, seed_data: SeedData | None = None
 ) -> list[tuple[str, NumberType, int]]:

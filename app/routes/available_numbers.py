@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from app import search
-from app.models import InventoryNumber
 from app.query_params import (
     CHANNEL_FEATURES,
     parse_area_code,
     parse_channel_features,
     parse_country_code,
 )
-from app.routes.deps import SessionDep, TokenPrincipalDep, known_parameters
+from app.routes.deps import ScriptedBehaviourDep, SessionDep, TokenPrincipalDep, known_parameters
+from app.routes.representations import available_number_json
 from app.schemas import AvailableNumbers
 from app.stock_query import StockQuery
 from app.web.openapi import error_responses, success_headers
@@ -39,10 +39,11 @@ _check_parameters = known_parameters(
     operation_id=search.SEARCH_AVAILABLE_NUMBERS,
     summary="Search for available phone numbers",
     response_model=AvailableNumbers,
-    responses={200: success_headers(), **error_responses(400, 401, 500, 503)},
+    responses={200: success_headers(), **error_responses(400, 401, 402, 429, 500, 502, 503)},
 )
 def search_available_numbers(
     _principal: TokenPrincipalDep,
+    _scripted: ScriptedBehaviourDep,
     _parameters: Annotated[None, Depends(_check_parameters)],
     session: SessionDep,
     country_code: Annotated[
@@ -78,19 +79,4 @@ def search_available_numbers(
         channels=parse_channel_features(features),
     )
     numbers = search.search_available_numbers(session, query=query, limit=limit)
-    return JSONResponse({"numbers": [_available_number(number) for number in numbers]})
-
-
-def _available_number(number: InventoryNumber) -> dict[str, Any]:
-    supported = {
-        "sms": number.sms_inbound or number.sms_outbound,
-        "voice": number.voice_inbound or number.voice_outbound,
-        "mms": number.mms_inbound or number.mms_outbound,
-    }
-    return {
-        "phoneNumber": number.number_string,
-        "locality": number.locality,
-        "administrativeArea": number.administrative_area,
-        "phoneNumberType": number.number_type.replace("-", "_"),
-        "features": [channel for channel in CHANNEL_FEATURES if supported[channel]],
-    }
+    return JSONResponse({"numbers": [available_number_json(number) for number in numbers]})

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import hmac
+import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Annotated
@@ -10,11 +13,13 @@ from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from app.auth import Principal, TokenVerifier
-from app.errors import OrganizationMismatch
+from app.errors import InvalidAdminKey, OrganizationMismatch
 from app.pagination import PageTokenCodec
 from app.query_params import reject_unknown_parameters
+from app.scripting import Verdict, judge_request
 from app.settings import Settings
 
 
@@ -66,6 +71,7 @@ def organization_principal(
 ) -> Principal:
     """The caller of an organization's API: a valid token whose org is the path's."""
     principal = context.verifier.verify(request.headers.getlist("authorization"), require_org=True)
+    request.state.principal = principal  # for the journal
     organization_id = request.path_params.get("organizationId")
     if principal.org != organization_id:
         raise OrganizationMismatch(
@@ -80,7 +86,9 @@ def token_principal(
     request: Request, context: ContextDep, _declared: _BearerDeclaration
 ) -> Principal:
     """The caller of an API without organizations in its paths: any valid token."""
-    return context.verifier.verify(request.headers.getlist("authorization"), require_org=False)
+    principal = context.verifier.verify(request.headers.getlist("authorization"), require_org=False)
+    request.state.principal = principal  # for the journal
+    return principal
 
 
 OrganizationPrincipalDep = Annotated[Principal, Depends(organization_principal)]
@@ -104,3 +112,52 @@ def known_parameters(
         )
 
     return check
+
+
+def admin_access(request: Request, context: ContextDep) -> None:
+    """The control API's caller must send ``Authorization: Bearer <NUMBERS_MOCK_ADMIN_KEY>``."""
+    values = request.headers.getlist("authorization")
+    expected = context.settings.admin_key.get_secret_value().encode()
+    if len(values) == 1:
+        scheme, _, key = values[0].strip().partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(key.strip().encode(), expected):
+            return
+    raise InvalidAdminKey(
+        "the control API needs `Authorization: Bearer <admin key>`"
+        + (" (one header)" if len(values) > 1 else ""),
+        fix="send the server's NUMBERS_MOCK_ADMIN_KEY as a bearer token (the server logs "
+        "whether it uses the development default)",
+    )
+
+
+async def scripted_behaviour(request: Request, context: ContextDep) -> None:
+    """Apply the scripted rate limits, delays and faults (declare it after the principal)."""
+    principal: Principal = request.state.principal
+    route = request.scope.get("route")
+    operation = getattr(route, "operation_id", None) or "unknown"
+    caller = principal.org or principal.sub
+    verdict = await run_in_threadpool(_judge, context, operation, principal.org, caller)
+    if verdict.headers:
+        request.state.response_headers = verdict.headers
+    if verdict.delay_ms:
+        await asyncio.sleep(verdict.delay_ms / 1000)
+    if verdict.failure is not None:
+        raise verdict.failure
+
+
+def _judge(
+    context: AppContext, operation: str, organization_id: str | None, caller: str
+) -> Verdict:
+    # Its own transaction: counters and spent faults must stick even when the request fails.
+    with context.sessions() as session, session.begin():
+        return judge_request(
+            session,
+            seed=context.settings.seed,
+            operation=operation,
+            organization_id=organization_id,
+            caller=caller,
+            now=time.time(),
+        )
+
+
+ScriptedBehaviourDep = Annotated[None, Depends(scripted_behaviour)]

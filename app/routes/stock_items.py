@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
 from app import search
-from app.models import InventoryNumber
 from app.pagination import MAX_PAGE_TOKEN_LENGTH
 from app.query_params import (
     STOCK_FEATURES,
@@ -17,7 +16,14 @@ from app.query_params import (
     parse_stock_features,
     parse_types,
 )
-from app.routes.deps import ContextDep, OrganizationPrincipalDep, SessionDep, known_parameters
+from app.routes.deps import (
+    ContextDep,
+    OrganizationPrincipalDep,
+    ScriptedBehaviourDep,
+    SessionDep,
+    known_parameters,
+)
+from app.routes.representations import stock_item_json
 from app.schemas import StockItemsPage
 from app.stock_query import StockQuery
 from app.web.openapi import error_responses, success_headers
@@ -45,10 +51,11 @@ _check_parameters = known_parameters(
     operation_id=search.LIST_STOCK_ITEMS,
     summary="List Organization Numbers Stock Items",
     response_model=StockItemsPage,
-    responses={200: success_headers(), **error_responses(400, 401, 403, 500, 503)},
+    responses={200: success_headers(), **error_responses(400, 401, 402, 403, 429, 500, 502, 503)},
 )
 def list_stock_items(
     _principal: OrganizationPrincipalDep,
+    _scripted: ScriptedBehaviourDep,
     _parameters: Annotated[None, Depends(_check_parameters)],
     context: ContextDep,
     session: SessionDep,
@@ -116,26 +123,7 @@ def list_stock_items(
         limit=limit,
         page_token=page_token,
     )
-    body: dict[str, Any] = {"results": [_stock_item(number) for number in page.items]}
+    body: dict[str, Any] = {"results": [stock_item_json(number) for number in page.items]}
     if page.next_page_token is not None:
         body["nextPageToken"] = page.next_page_token
     return JSONResponse(body)
-
-
-def _stock_item(number: InventoryNumber) -> dict[str, Any]:
-    return {
-        "id": str(number.id),
-        "countryCode": number.country_code,
-        "type": number.number_type,
-        "numberString": number.number_string,
-        "capabilities": {
-            "voice": {"inbound": number.voice_inbound, "outbound": number.voice_outbound},
-            "sms": {"inbound": number.sms_inbound, "outbound": number.sms_outbound},
-            "mms": {"inbound": number.mms_inbound, "outbound": number.mms_outbound},
-        },
-        "monthlyPrice": {
-            "currencyCode": number.currency_code,
-            "amount": number.monthly_amount,
-            "exponent": number.price_exponent,
-        },
-    }

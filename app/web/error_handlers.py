@@ -38,7 +38,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def error_response(request: Request, error: ApiError) -> JSONResponse:
     return JSONResponse(
-        error.envelope(tracking_id_of(request)), status_code=error.status, headers=error.headers
+        error.envelope(tracking_id_of(request)),
+        status_code=error.http_status,
+        headers=error.headers,
     )
 
 
@@ -83,6 +85,8 @@ async def _handle_validation_error(request: Request, exc: RequestValidationError
     # FastAPI checked types and ranges; report the first failure the way our own checks do.
     first: dict[str, Any] = exc.errors()[0]
     location = first.get("loc", ())
+    if location and location[0] == "body":
+        return error_response(request, _body_error(first))
     name = str(location[-1]) if location else "request"
     constraints = _constraints(request, name)
     received = first.get("input")
@@ -100,6 +104,19 @@ async def _handle_validation_error(request: Request, exc: RequestValidationError
             f"{name} must be {expected}; got {received!r}", fix=f"send {name} as {expected}"
         )
     return error_response(request, error)
+
+
+def _body_error(error: dict[str, Any]) -> ApiError:
+    field = ".".join(str(part) for part in error.get("loc", ())[1:]) or "body"
+    if error.get("type") == "missing":
+        return MissingParameter(
+            f"the request body needs {field}", fix="see this operation's schema in /docs"
+        )
+    message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+    return InvalidParameter(
+        f"the request body's {field} is invalid: {message}",
+        fix="see this operation's schema in /docs",
+    )
 
 
 def _constraints(request: Request, name: str) -> dict[str, Any]:
@@ -126,7 +143,8 @@ def _expectation(constraints: dict[str, Any], error: dict[str, Any]) -> str:
         return f"an integer from {constraints['ge']} to {constraints['le']}"
     if "max_length" in constraints:
         return f"at most {constraints['max_length']} characters"
-    return str(error.get("msg", "valid")).lower()
+    message = str(error.get("msg", "valid"))
+    return message[:1].lower() + message[1:]
 
 
 def _status_error(status: int, detail: str) -> ApiError:

@@ -13,11 +13,15 @@ from app.schemas import ErrorEnvelope
 _STATUS_DESCRIPTIONS = {
     400: "Bad Request - validation errors, invalid input",
     401: "Unauthorized - missing or invalid bearer token (see WWW-Authenticate)",
+    402: "Payment Required - usage limits exceeded (scripted through /_mock/faults)",
     403: "Forbidden - the token's organization is not the one in the path",
     404: "Not Found",
     405: "Method Not Allowed (see the Allow header)",
+    409: "Conflict - the number is not in the state this change needs",
+    429: "Too Many Requests - a rate limit or a scripted fault (see Retry-After)",
     500: "Internal Server Error",
-    503: "Service Unavailable - the inventory database cannot be reached",
+    502: "Bad Gateway - provider error (scripted; see provider and providerCode)",
+    503: "Service Unavailable - the database cannot be reached, or a scripted outage",
 }
 _TRACKING_HEADER = {
     "X-Tracking-Id": {
@@ -36,6 +40,18 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     responses: dict[int | str, dict[str, Any]] = {}
     for status in statuses:
         headers = dict(_TRACKING_HEADER)
+        if status in (429, 503):
+            headers["Retry-After"] = {
+                "description": "Seconds to wait before retrying.",
+                "schema": {"type": "integer"},
+            }
+        if status == 429:
+            for name, meaning in (
+                ("X-RateLimit-Limit", "Requests allowed in the window."),
+                ("X-RateLimit-Remaining", "Requests left in the window."),
+                ("X-RateLimit-Reset", "Unix time when the window resets."),
+            ):
+                headers[name] = {"description": meaning, "schema": {"type": "integer"}}
         if status == 401:
             headers["WWW-Authenticate"] = {
                 "description": 'RFC 6750: Bearer error="invalid_token", error_description="..."',

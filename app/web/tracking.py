@@ -42,7 +42,11 @@ class TrackingMiddleware:
             nonlocal response_started
             if message["type"] == "http.response.start":
                 response_started = True
-                MutableHeaders(scope=message)[TRACKING_HEADER] = tracking_id
+                headers = MutableHeaders(scope=message)
+                headers[TRACKING_HEADER] = tracking_id
+                # Headers a handler asked for on any answer (e.g. X-RateLimit-*).
+                for name, value in scope["state"].get("response_headers", {}).items():
+                    headers.setdefault(name, value)
             await send(message)
 
         try:
@@ -60,5 +64,5 @@ class TrackingMiddleware:
                 "the server hit an unexpected error",
                 fix=f"retry; if it persists, report trackingId {tracking_id} with the server log",
             )
-            response = JSONResponse(error.envelope(tracking_id), status_code=error.status)
+            response = JSONResponse(error.envelope(tracking_id), status_code=error.http_status)
             await response(scope, receive, send_with_tracking_id)

@@ -1,0 +1,297 @@
+"""The control API, ``/_mock``: put the fake provider into any state, script its failures,
+read what clients sent. Protected by ``NUMBERS_MOCK_ADMIN_KEY``; off with
+``NUMBERS_MOCK_CONTROL_API=false``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+
+from app import control, journal_repository, repository, scripting, scripting_repository
+from app.auth import mint_token
+from app.control_schemas import (
+    AddNumbersRequest,
+    Fault,
+    FaultRequest,
+    Faults,
+    InventoryNumber,
+    InventoryNumbers,
+    Journal,
+    Operation,
+    PurchaseRequest,
+    RateLimit,
+    RateLimitRequest,
+    RateLimits,
+    ResetResult,
+    TokenRequest,
+    TokenResponse,
+)
+from app.control_schemas import ExplicitNumber as ExplicitNumberBody
+from app.errors import FaultNotFound, RateLimitNotFound
+from app.inventory.records import Capabilities, MonthlyPrice, NumberType
+from app.models import JournalEntry
+from app.query_params import STOCK_FEATURES
+from app.routes.deps import ContextDep, SessionDep, admin_access, known_parameters
+from app.routes.representations import inventory_number_json
+from app.web.openapi import error_responses
+
+router = APIRouter(
+    prefix="/_mock",
+    tags=["Control API"],
+    dependencies=[Depends(admin_access)],
+    responses=error_responses(400, 401, 500, 503),
+)
+NumberPath = Annotated[
+    str, Path(alias="numberString", description="E.164, e.g. +14155550123 (the + may be %2B).")
+]
+
+
+@router.post("/reset", operation_id="reset", response_model=ResetResult)
+def reset(session: SessionDep) -> dict[str, int]:
+    """Inventory back to the seed; faults, rate limits and the journal cleared."""
+    control.reset(session)
+    return {"inStock": repository.count_in_stock(session)}
+
+
+@router.post("/tokens", operation_id="mintToken", response_model=TokenResponse)
+def tokens(body: TokenRequest, context: ContextDep) -> dict[str, str]:
+    """A bearer token both provider APIs accept, for clients that cannot run the CLI."""
+    settings = context.settings
+    token = mint_token(
+        settings.jwt_secret.get_secret_value(),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        organization_id=body.organizationId,
+        sub=body.sub,
+        ttl_seconds=body.ttlSeconds,
+    )
+    return {"token": token}
+
+
+@router.post(
+    "/numbers",
+    operation_id="addNumbers",
+    status_code=201,
+    response_model=InventoryNumbers,
+    responses=error_responses(409),
+)
+def add_numbers(
+    body: AddNumbersRequest, session: SessionDep, context: ContextDep
+) -> dict[str, Any]:
+    """Add stock: generate real numbers like the seed does, or add the numbers you name."""
+    seed = context.settings.seed
+    if body.numbers is not None:
+        added = control.add_explicit_numbers(
+            session, seed=seed, numbers=[_explicit(item) for item in body.numbers]
+        )
+    else:
+        # The body's validator guarantees these in the generating form.
+        assert body.countryCode is not None
+        assert body.type is not None
+        assert body.count is not None
+        added = control.add_generated_numbers(
+            session,
+            seed=seed,
+            country_code=body.countryCode,
+            number_type=NumberType(body.type),
+            count=body.count,
+            area_code=body.areaCode,
+            capabilities=tuple(STOCK_FEATURES[feature] for feature in body.features or []),
+        )
+    return {"numbers": [inventory_number_json(number) for number in added]}
+
+
+@router.post(
+    "/numbers/{numberString}/purchase",
+    operation_id="purchaseNumber",
+    response_model=InventoryNumber,
+    responses=error_responses(404, 409),
+)
+def purchase(number_string: NumberPath, body: PurchaseRequest, session: SessionDep) -> Any:
+    """Take the number out of both APIs' stock; 409 when it is not in stock."""
+    return inventory_number_json(control.purchase(session, number_string, body.organizationId))
+
+
+@router.post(
+    "/numbers/{numberString}/release",
+    operation_id="releaseNumber",
+    response_model=InventoryNumber,
+    responses=error_responses(404, 409),
+)
+def release(number_string: NumberPath, session: SessionDep) -> Any:
+    """Put a purchased number back into stock."""
+    return inventory_number_json(control.release(session, number_string))
+
+
+@router.delete(
+    "/numbers/{numberString}",
+    operation_id="deleteNumber",
+    status_code=204,
+    responses=error_responses(404),
+)
+def delete_number(number_string: NumberPath, session: SessionDep) -> Response:
+    """Remove the number from the inventory (a reset brings seeded numbers back)."""
+    control.remove(session, number_string)
+    return Response(status_code=204)
+
+
+@router.post("/faults", operation_id="addFault", status_code=201, response_model=Fault)
+def add_fault(body: FaultRequest, session: SessionDep) -> dict[str, Any]:
+    """Script a failure or a delay of the next matching provider requests."""
+    spec = scripting.FaultSpec(
+        operation=body.operation,
+        organization_id=body.organizationId,
+        status=body.status,
+        code=body.code,
+        message=body.message,
+        fix=body.fix,
+        provider=body.provider,
+        provider_code=body.providerCode,
+        delay_ms=body.delayMs,
+        times=body.times,
+        probability=body.probability,
+    )
+    return scripting.fault_json(scripting.create_fault(session, spec))
+
+
+@router.get("/faults", operation_id="listFaults", response_model=Faults)
+def list_faults(session: SessionDep) -> dict[str, Any]:
+    """The scripted faults, oldest first, with how often each fired."""
+    return {"faults": [scripting.fault_json(f) for f in scripting_repository.list_faults(session)]}
+
+
+@router.delete(
+    "/faults/{faultId}", operation_id="deleteFault", status_code=204, responses=error_responses(404)
+)
+def delete_fault(fault_id: Annotated[str, Path(alias="faultId")], session: SessionDep) -> Response:
+    """Stop one fault."""
+    if not scripting_repository.delete_fault(session, fault_id):
+        raise FaultNotFound(f"no fault has id {fault_id!r}", fix="list them with GET /_mock/faults")
+    return Response(status_code=204)
+
+
+@router.delete("/faults", operation_id="clearFaults", status_code=204)
+def clear_faults(session: SessionDep) -> Response:
+    """Stop every fault."""
+    scripting_repository.delete_all_faults(session)
+    return Response(status_code=204)
+
+
+@router.post("/rate-limits", operation_id="addRateLimit", status_code=201, response_model=RateLimit)
+def add_rate_limit(body: RateLimitRequest, session: SessionDep) -> dict[str, Any]:
+    """Answer 429 beyond ``limit`` requests per window and organization."""
+    rate_limit = scripting.create_rate_limit(
+        session,
+        operation=body.operation,
+        limit=body.limit,
+        window_seconds=body.windowSeconds,
+        organization_id=body.organizationId,
+    )
+    return scripting.rate_limit_json(rate_limit)
+
+
+@router.get("/rate-limits", operation_id="listRateLimits", response_model=RateLimits)
+def list_rate_limits(session: SessionDep) -> dict[str, Any]:
+    """The rate limits in force."""
+    limits = scripting_repository.list_rate_limits(session)
+    return {"rateLimits": [scripting.rate_limit_json(limit) for limit in limits]}
+
+
+@router.delete(
+    "/rate-limits/{rateLimitId}",
+    operation_id="deleteRateLimit",
+    status_code=204,
+    responses=error_responses(404),
+)
+def delete_rate_limit(
+    rate_limit_id: Annotated[str, Path(alias="rateLimitId")], session: SessionDep
+) -> Response:
+    """Lift one rate limit."""
+    if not scripting_repository.delete_rate_limit(session, rate_limit_id):
+        raise RateLimitNotFound(
+            f"no rate limit has id {rate_limit_id!r}", fix="list them with GET /_mock/rate-limits"
+        )
+    return Response(status_code=204)
+
+
+@router.delete("/rate-limits", operation_id="clearRateLimits", status_code=204)
+def clear_rate_limits(session: SessionDep) -> Response:
+    """Lift every rate limit."""
+    scripting_repository.delete_all_rate_limits(session)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/requests",
+    operation_id="listRequests",
+    response_model=Journal,
+    dependencies=[Depends(known_parameters(("operation", "organizationId", "status", "limit")))],
+)
+def list_requests(
+    session: SessionDep,
+    context: ContextDep,
+    operation: Annotated[Operation | None, Query()] = None,
+    organization_id: Annotated[str | None, Query(alias="organizationId")] = None,
+    status: Annotated[int | None, Query(ge=100, le=599)] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> dict[str, Any]:
+    """The provider requests received, newest first (never their Authorization)."""
+    entries = journal_repository.list_entries(
+        session,
+        operation=None if operation in (None, "*") else operation,
+        organization_id=organization_id,
+        status=status,
+        limit=limit,
+        keep=context.settings.journal_size,
+    )
+    return {"requests": [_journal_json(entry) for entry in entries]}
+
+
+@router.delete("/requests", operation_id="clearRequests", status_code=204)
+def clear_requests(session: SessionDep) -> Response:
+    """Empty the journal."""
+    journal_repository.clear(session)
+    return Response(status_code=204)
+
+
+def _explicit(item: ExplicitNumberBody) -> control.ExplicitNumber:
+    capabilities = None
+    if item.capabilities is not None:
+        c = item.capabilities
+        capabilities = Capabilities(
+            voice_inbound=c.voice.inbound,
+            voice_outbound=c.voice.outbound,
+            sms_inbound=c.sms.inbound,
+            sms_outbound=c.sms.outbound,
+            mms_inbound=c.mms.inbound,
+            mms_outbound=c.mms.outbound,
+            whatsapp=bool(item.whatsapp),
+        )
+    price = None
+    if item.monthlyPrice is not None:
+        p = item.monthlyPrice
+        price = MonthlyPrice(p.currencyCode, p.amount, p.exponent)
+    return control.ExplicitNumber(
+        number_string=item.numberString,
+        number_type=NumberType(item.type) if item.type else None,
+        locality=item.locality,
+        administrative_area=item.administrativeArea,
+        capabilities=capabilities,
+        monthly_price=price,
+    )
+
+
+def _journal_json(entry: JournalEntry) -> dict[str, Any]:
+    return {
+        "trackingId": entry.tracking_id,
+        "operation": entry.operation,
+        "method": entry.method,
+        "path": entry.path,
+        "query": entry.query,
+        "status": entry.status,
+        "durationMs": entry.duration_ms,
+        "receivedAt": scripting.iso_utc(entry.received_at),
+        "organizationId": entry.organization_id,
+        "sub": entry.sub,
+    }

@@ -1,0 +1,86 @@
+"""Records every provider request in the journal, before its response leaves.
+
+Written before the response so that a test reading the journal right after its request
+finds it, on any replica. It sits outside the tracking middleware, so even a 500 that
+middleware renders is journaled; the Authorization header is never stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Collection
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import journal_repository
+from app.journal_repository import JournalRecord
+
+logger = logging.getLogger("numbers_mock.journal")
+
+
+class JournalMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        sessions: sessionmaker[Session],
+        journal_size: int,
+        operations: Collection[str],
+    ) -> None:
+        self.app = app
+        self._sessions = sessions
+        self._keep = journal_size
+        self._operations = frozenset(operations)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        received_at = datetime.now(UTC)
+
+        async def send_after_journaling(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                record = self._record(scope, message["status"], started, received_at)
+                if record is not None:
+                    await run_in_threadpool(self._write, record)
+            await send(message)
+
+        await self.app(scope, receive, send_after_journaling)
+
+    def _record(
+        self, scope: Scope, status: int, started: float, received_at: datetime
+    ) -> JournalRecord | None:
+        operation = getattr(scope.get("route"), "operation_id", None)
+        if operation not in self._operations:
+            return None
+        state = scope.get("state", {})
+        principal = state.get("principal")
+        organization_id = getattr(principal, "org", None) or scope.get("path_params", {}).get(
+            "organizationId"
+        )
+        return JournalRecord(
+            tracking_id=state.get("tracking_id", ""),
+            operation=operation,
+            method=scope["method"],
+            path=scope["path"],
+            query=scope.get("query_string", b"").decode("latin-1"),
+            status=status,
+            duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            received_at=received_at,
+            organization_id=organization_id,
+            sub=getattr(principal, "sub", None),
+        )
+
+    def _write(self, record: JournalRecord) -> None:
+        try:
+            with self._sessions() as session, session.begin():
+                journal_repository.add_entry(session, record, keep=self._keep)
+        except SQLAlchemyError:
+            # The answer matters more than its record: never fail a request over the journal.
+            logger.warning("could not journal trackingId=%s", record.tracking_id, exc_info=True)

@@ -24,8 +24,10 @@ from rich.progress import (
 
 from app import __version__
 from app.auth import mint_token
+from app.cli_remote import register
 from app.db import create_db_engine, describe_database
 from app.inventory.seeding import InventoryNotEmpty, SeedReport, seed_inventory
+from app.scenarios import ScenarioError, load_scenario
 from app.schema_migrations import upgrade_to_head
 from app.settings import Settings
 
@@ -34,7 +36,7 @@ cli = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DatabaseUrlOption = Annotated[
     str | None,
@@ -77,13 +79,20 @@ def serve(
         typer.Option(help="Numbers to seed into an empty inventory.", show_default=False),
     ] = None,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+    scenario: Annotated[
+        Path | None,
+        typer.Option(help="A scenario file to play after start.", show_default=False),
+    ] = None,
 ) -> None:
     """Serve both APIs; migrate and seed the database on first start."""
+    if scenario is not None:
+        _check_scenario(scenario)
     # Flags travel as environment variables so the --reload worker process sees them too.
     _override_environment(
         NUMBERS_MOCK_DATABASE_URL=database_url,
         NUMBERS_MOCK_SEED=seed,
         NUMBERS_MOCK_SEED_COUNT=count,
+        NUMBERS_MOCK_SCENARIO=scenario.resolve() if scenario else None,
     )
     settings = _load_settings()
     log_config = _log_config(log_level)
@@ -204,6 +213,15 @@ def _seed_with_progress(engine: Any, seed_value: int, total: int | None, reset: 
         )
 
 
+def _check_scenario(path: Path) -> None:
+    """Refuse a broken scenario before anything starts, naming its line."""
+    try:
+        load_scenario(path)
+    except ScenarioError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
 def _exit_cleanly_on_stop_signals() -> None:
     """Make SIGTERM and Ctrl-C end ``serve`` with status 0 once uvicorn has drained.
 
@@ -242,6 +260,9 @@ def _log_config(level: str) -> dict[str, Any]:
     config["formatters"]["default"]["fmt"] = "%(asctime)s %(levelprefix)s %(message)s"
     return config
 
+
+# The commands that drive a running server, after the local ones in --help.
+register(cli)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -18,6 +18,7 @@ from app.inventory.seeding import ensure_seeded
 from app.pagination import PageTokenCodec
 from app.routes import available_numbers, control, health, stock_items
 from app.routes.deps import AppContext
+from app.scenarios import apply_scenario, load_scenario
 from app.schema_migrations import upgrade_to_head
 from app.settings import Settings
 from app.web.error_handlers import install_error_handlers
@@ -120,6 +121,11 @@ def _prepare_database(context: AppContext) -> None:
         logger.info(
             "seeded %d numbers (seed %d) in %.1f s", report.numbers, settings.seed, report.seconds
         )
+    if settings.scenario is not None:
+        scenario = load_scenario(settings.scenario)
+        with context.sessions() as session, session.begin():
+            result = apply_scenario(session, scenario, seed=settings.seed)
+        logger.info("scenario %s applied: %s", settings.scenario, result.model_dump())
 
 
 def _log_startup(context: AppContext) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,6 +49,10 @@ class Settings(BaseSettings):
     admin_key: SecretStr = Field(
         default=SecretStr(DEVELOPMENT_ADMIN_KEY),
         description="Bearer key of the control API.",
+    )
+    scenario: Path | None = Field(
+        default=None,
+        description="A scenario file played after start (reset to the seed, then the story).",
     )
     journal_size: int = Field(
         default=10_000, ge=1, description="Requests the journal keeps; the oldest go first."

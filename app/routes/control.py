@@ -8,7 +8,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from app import control, journal_repository, repository, scripting, scripting_repository
+from app import (
+    control,
+    control_requests,
+    journal_repository,
+    repository,
+    scenarios,
+    scripting,
+    scripting_repository,
+)
 from app.auth import mint_token
 from app.control_schemas import (
     AddNumbersRequest,
@@ -27,13 +35,11 @@ from app.control_schemas import (
     TokenRequest,
     TokenResponse,
 )
-from app.control_schemas import ExplicitNumber as ExplicitNumberBody
 from app.errors import FaultNotFound, RateLimitNotFound
-from app.inventory.records import Capabilities, MonthlyPrice, NumberType
 from app.models import JournalEntry
-from app.query_params import STOCK_FEATURES
 from app.routes.deps import ContextDep, SessionDep, admin_access, known_parameters
 from app.routes.representations import inventory_number_json
+from app.scenarios import Scenario, ScenarioResult
 from app.web.openapi import error_responses
 
 router = APIRouter(
@@ -52,6 +58,17 @@ def reset(session: SessionDep) -> dict[str, int]:
     """Inventory back to the seed; faults, rate limits and the journal cleared."""
     control.reset(session)
     return {"inStock": repository.count_in_stock(session)}
+
+
+@router.post(
+    "/scenario",
+    operation_id="applyScenario",
+    response_model=ScenarioResult,
+    responses=error_responses(404, 409),
+)
+def apply_scenario(body: Scenario, session: SessionDep, context: ContextDep) -> ScenarioResult:
+    """Reset to the seed, then play a scenario (the JSON form of a scenario file)."""
+    return scenarios.apply_scenario(session, body, seed=context.settings.seed)
 
 
 @router.post("/tokens", operation_id="mintToken", response_model=TokenResponse)
@@ -80,25 +97,7 @@ def add_numbers(
     body: AddNumbersRequest, session: SessionDep, context: ContextDep
 ) -> dict[str, Any]:
     """Add stock: generate real numbers like the seed does, or add the numbers you name."""
-    seed = context.settings.seed
-    if body.numbers is not None:
-        added = control.add_explicit_numbers(
-            session, seed=seed, numbers=[_explicit(item) for item in body.numbers]
-        )
-    else:
-        # The body's validator guarantees these in the generating form.
-        assert body.countryCode is not None
-        assert body.type is not None
-        assert body.count is not None
-        added = control.add_generated_numbers(
-            session,
-            seed=seed,
-            country_code=body.countryCode,
-            number_type=NumberType(body.type),
-            count=body.count,
-            area_code=body.areaCode,
-            capabilities=tuple(STOCK_FEATURES[feature] for feature in body.features or []),
-        )
+    added = control_requests.add_numbers(session, body, seed=context.settings.seed)
     return {"numbers": [inventory_number_json(number) for number in added]}
 
 
@@ -139,19 +138,7 @@ def delete_number(number_string: NumberPath, session: SessionDep) -> Response:
 @router.post("/faults", operation_id="addFault", status_code=201, response_model=Fault)
 def add_fault(body: FaultRequest, session: SessionDep) -> dict[str, Any]:
     """Script a failure or a delay of the next matching provider requests."""
-    spec = scripting.FaultSpec(
-        operation=body.operation,
-        organization_id=body.organizationId,
-        status=body.status,
-        code=body.code,
-        message=body.message,
-        fix=body.fix,
-        provider=body.provider,
-        provider_code=body.providerCode,
-        delay_ms=body.delayMs,
-        times=body.times,
-        probability=body.probability,
-    )
+    spec = control_requests.fault_spec(body)
     return scripting.fault_json(scripting.create_fault(session, spec))
 
 
@@ -253,33 +240,6 @@ def clear_requests(session: SessionDep) -> Response:
     """Empty the journal."""
     journal_repository.clear(session)
     return Response(status_code=204)
-
-
-def _explicit(item: ExplicitNumberBody) -> control.ExplicitNumber:
-    capabilities = None
-    if item.capabilities is not None:
-        c = item.capabilities
-        capabilities = Capabilities(
-            voice_inbound=c.voice.inbound,
-            voice_outbound=c.voice.outbound,
-            sms_inbound=c.sms.inbound,
-            sms_outbound=c.sms.outbound,
-            mms_inbound=c.mms.inbound,
-            mms_outbound=c.mms.outbound,
-            whatsapp=bool(item.whatsapp),
-        )
-    price = None
-    if item.monthlyPrice is not None:
-        p = item.monthlyPrice
-        price = MonthlyPrice(p.currencyCode, p.amount, p.exponent)
-    return control.ExplicitNumber(
-        number_string=item.numberString,
-        number_type=NumberType(item.type) if item.type else None,
-        locality=item.locality,
-        administrative_area=item.administrativeArea,
-        capabilities=capabilities,
-        monthly_price=price,
-    )
 
 
 def _journal_json(entry: JournalEntry) -> dict[str, Any]:

@@ -1,0 +1,307 @@
+"""``NumbersMock``: a small, typed client of the control API, on the standard library only.
+
+Exceptions::
+
+    NumbersMockError            anything this client raises
+    ├── ServerUnreachable       no HTTP answer (server down, wrong URL, timeout)
+    └── ControlApiError         the server answered with an error envelope
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+Json = dict[str, Any]
+# The server is local or named explicitly: never reach it through an HTTP proxy that the
+# environment (http_proxy, ...) configures for other traffic.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class NumbersMockError(Exception):
+    """Base of every error this client raises."""
+
+
+class ServerUnreachable(NumbersMockError):
+    """The server did not answer over HTTP."""
+
+
+class ControlApiError(NumbersMockError):
+    """The server answered with the error envelope."""
+
+    def __init__(self, status: int, code: str, message: str, fix: str | None) -> None:
+        super().__init__(f"{status} {code}: {message}" + (f" (fix: {fix})" if fix else ""))
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fix = fix
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One provider request the server received (its Authorization is never stored)."""
+
+    tracking_id: str
+    operation: str
+    method: str
+    path: str
+    query: str
+    status: int
+    duration_ms: float
+    received_at: str
+    organization_id: str | None
+    sub: str | None
+
+    @classmethod
+    def from_json(cls, item: Json) -> JournalEntry:
+        """An entry of ``GET /_mock/requests``."""
+        return cls(
+            tracking_id=item["trackingId"],
+            operation=item["operation"],
+            method=item["method"],
+            path=item["path"],
+            query=item["query"],
+            status=item["status"],
+            duration_ms=item["durationMs"],
+            received_at=item["receivedAt"],
+            organization_id=item["organizationId"],
+            sub=item["sub"],
+        )
+
+
+class NumbersMock:
+    """Puts a numbers-mock server into a state, scripts its failures, reads its journal.
+
+    ``operation`` is ``"listStockItems"`` (Bird), ``"searchAvailableNumbers"`` (Pingram) or
+    ``"*"`` (both). For example::
+
+        mock = NumbersMock("http://127.0.0.1:8000", admin_key)
+        mock.fail_next("searchAvailableNumbers", status=502, times=1)
+        ...  # your client calls mock.url with mock.token(org="acme")
+        assert [r.status for r in mock.requests("searchAvailableNumbers")] == [502, 200]
+    """
+
+    def __init__(self, url: str, admin_key: str, *, timeout: float = 10.0) -> None:
+        """``url``: the server's base URL; ``admin_key``: its ``NUMBERS_MOCK_ADMIN_KEY``;
+        ``timeout``: seconds to wait for each control API answer."""
+        self._url = url.rstrip("/")
+        self._admin_key = admin_key
+        self._timeout = timeout
+
+    def __repr__(self) -> str:
+        return f"NumbersMock({self._url!r})"  # never the admin key
+
+    @property
+    def url(self) -> str:
+        """Base URL of the server, e.g. ``http://127.0.0.1:8123``."""
+        return self._url
+
+    def token(self, org: str, *, sub: str | None = None, ttl_seconds: int | None = None) -> str:
+        """A bearer token both APIs accept, signed with the server's secret.
+
+        ``org`` is its ``org`` claim: the ``organizationId`` the stock-items API lets it act
+        for. ``sub`` and ``ttl_seconds`` default to the server's choice. Tokens stay valid
+        across ``reset()``.
+        """
+        body = _without_none(organizationId=org, sub=sub, ttlSeconds=ttl_seconds)
+        token: str = self._call("POST", "/_mock/tokens", body)["token"]
+        return token
+
+    def fail_next(
+        self,
+        operation: str,
+        *,
+        status: int = 500,
+        times: int | None = 1,
+        organization_id: str | None = None,
+        code: str | None = None,
+        message: str | None = None,
+        fix: str | None = None,
+        provider: str | None = None,
+        provider_code: str | None = None,
+        delay_ms: int | None = None,
+        probability: float | None = None,
+    ) -> str:
+        """Make the next ``times`` matching requests fail with ``status`` (``None``: until
+        deleted); returns the fault's id."""
+        body = _without_none(
+            operation=operation,
+            status=status,
+            times=times,
+            organizationId=organization_id,
+            code=code,
+            message=message,
+            fix=fix,
+            provider=provider,
+            providerCode=provider_code,
+            delayMs=delay_ms,
+            probability=probability,
+        )
+        fault_id: str = self._call("POST", "/_mock/faults", body)["id"]
+        return fault_id
+
+    def delay(
+        self,
+        operation: str,
+        delay_ms: int,
+        *,
+        times: int | None = None,
+        organization_id: str | None = None,
+    ) -> str:
+        """Add latency to matching requests, which then answer normally; returns the id."""
+        body = _without_none(
+            operation=operation, delayMs=delay_ms, times=times, organizationId=organization_id
+        )
+        fault_id: str = self._call("POST", "/_mock/faults", body)["id"]
+        return fault_id
+
+    def faults(self) -> list[Json]:
+        """The scripted faults, as the server describes them."""
+        faults: list[Json] = self._call("GET", "/_mock/faults")["faults"]
+        return faults
+
+    def delete_fault(self, fault_id: str) -> None:
+        """Stop one fault (by the id ``fail_next`` or ``delay`` returned)."""
+        self._call("DELETE", f"/_mock/faults/{urllib.parse.quote(fault_id, safe='')}")
+
+    def clear_faults(self) -> None:
+        """Stop every fault."""
+        self._call("DELETE", "/_mock/faults")
+
+    def rate_limit(
+        self,
+        operation: str,
+        limit: int,
+        window_seconds: int,
+        *,
+        organization_id: str | None = None,
+    ) -> str:
+        """Answer 429 beyond ``limit`` requests per ``window_seconds``; returns the id."""
+        body = _without_none(
+            operation=operation,
+            limit=limit,
+            windowSeconds=window_seconds,
+            organizationId=organization_id,
+        )
+        limit_id: str = self._call("POST", "/_mock/rate-limits", body)["id"]
+        return limit_id
+
+    def add_numbers(
+        self,
+        country_code: str | None = None,
+        type: str | None = None,
+        count: int | None = None,
+        *,
+        area_code: str | None = None,
+        features: list[str] | None = None,
+        numbers: list[Json] | None = None,
+    ) -> list[Json]:
+        """Add stock: ``count`` generated numbers of a country and type, or explicit
+        ``numbers`` (``[{"numberString": "+14155550123", ...}]``); returns them."""
+        if numbers is not None:
+            body: Json = {"numbers": numbers}
+        else:
+            body = _without_none(
+                countryCode=country_code,
+                type=type,
+                count=count,
+                areaCode=area_code,
+                features=features,
+            )
+        added: list[Json] = self._call("POST", "/_mock/numbers", body)["numbers"]
+        return added
+
+    def purchase(self, number: str, organization_id: str) -> Json:
+        """Take ``number`` (E.164) out of stock for an organization, in both APIs."""
+        path = f"/_mock/numbers/{urllib.parse.quote(number, safe='')}/purchase"
+        return self._call("POST", path, {"organizationId": organization_id})
+
+    def release(self, number: str) -> Json:
+        """Put a purchased number back into stock."""
+        path = f"/_mock/numbers/{urllib.parse.quote(number, safe='')}/release"
+        return self._call("POST", path)
+
+    def delete_number(self, number: str) -> None:
+        """Remove ``number`` from the inventory (a reset brings seeded numbers back)."""
+        self._call("DELETE", f"/_mock/numbers/{urllib.parse.quote(number, safe='')}")
+
+    def requests(
+        self,
+        operation: str | None = None,
+        *,
+        organization_id: str | None = None,
+        status: int | None = None,
+        limit: int | None = None,
+    ) -> list[JournalEntry]:
+        """The provider requests the server received, oldest first (the order they arrived),
+        optionally only those of one ``operation``, organization or ``status``.
+
+        The server answers with the newest ``limit`` matching requests (its default: 1000),
+        so with more than that the oldest are left out.
+        """
+        query = _without_none(
+            operation=operation, organizationId=organization_id, status=status, limit=limit
+        )
+        path = "/_mock/requests"
+        if query:
+            path += "?" + urllib.parse.urlencode(query)
+        entries = [JournalEntry.from_json(item) for item in self._call("GET", path)["requests"]]
+        return list(reversed(entries))  # the HTTP journal lists newest first
+
+    def clear_requests(self) -> None:
+        """Empty the journal."""
+        self._call("DELETE", "/_mock/requests")
+
+    def reset(self) -> None:
+        """Inventory back to the seed; faults, rate limits and the journal cleared."""
+        self._call("POST", "/_mock/reset")
+
+    def apply_scenario(self, scenario: Json) -> Json:
+        """Reset to the seed, then play a scenario (a scenario file's content, as JSON)."""
+        return self._call("POST", "/_mock/scenario", scenario)
+
+    def _call(self, method: str, path: str, body: Json | None = None) -> Json:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self._url + path,
+            data=data,
+            method=method,
+            headers={
+                "Authorization": f"Bearer {self._admin_key}",
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+            },
+        )
+        try:
+            with _DIRECT.open(request, timeout=self._timeout) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as error:
+            raise _envelope_error(error) from None
+        except (OSError, http.client.HTTPException) as error:  # URLError, timeouts, resets
+            raise ServerUnreachable(f"{method} {self._url}{path}: {error}") from None
+        if not raw:
+            return {}
+        try:
+            answer: Json = json.loads(raw)
+        except ValueError:
+            raise NumbersMockError(f"{method} {self._url}{path}: not JSON: {raw[:200]!r}") from None
+        return answer
+
+
+def _envelope_error(error: urllib.error.HTTPError) -> ControlApiError:
+    try:
+        details = json.loads(error.read())["error"]
+        return ControlApiError(error.code, details["code"], details["message"], details.get("fix"))
+    except (ValueError, KeyError, TypeError):
+        return ControlApiError(error.code, "unexpected_response", str(error), None)
+    finally:
+        error.close()
+
+
+def _without_none(**values: Any) -> Json:
+    return {name: value for name, value in values.items() if value is not None}

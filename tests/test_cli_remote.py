@@ -1,0 +1,137 @@
+"""`numbers-mock reset | faults | requests | scenario apply` against a running server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from tests.conftest import DatabaseFactory
+from tests.servers import free_port, running_server, server_environment
+
+ADMIN_KEY = "cli-remote-admin-key"
+runner = CliRunner(env={"COLUMNS": "250"})
+
+
+@pytest.fixture(scope="module")
+def server_url(database_factory: DatabaseFactory) -> Iterator[str]:
+    env = server_environment(database_factory("cli_remote"), NUMBERS_MOCK_ADMIN_KEY=ADMIN_KEY)
+    port = free_port()
+    with running_server(env, port):
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def remote(server_url: str) -> list[str]:
+    return ["--url", server_url, "--admin-key", ADMIN_KEY]
+
+
+def _token(server_url: str) -> dict[str, str]:
+    response = httpx.post(
+        f"{server_url}/_mock/tokens",
+        json={"organizationId": "acme"},
+        headers={"Authorization": f"Bearer {ADMIN_KEY}"},
+    )
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def _search(server_url: str) -> int:
+    return httpx.get(
+        f"{server_url}/numbers/available?countryCode=US", headers=_token(server_url)
+    ).status_code
+
+
+def test_fault_fires_once_and_shows_in_list_and_journal(server_url: str, remote: list[str]) -> None:
+    assert runner.invoke(cli, ["reset", *remote]).exit_code == 0
+    added = runner.invoke(
+        cli,
+        [
+            "faults",
+            "add",
+            "--operation",
+            "searchAvailableNumbers",
+            "--status",
+            "502",
+            "--times",
+            "1",
+            *remote,
+        ],
+    )
+    assert added.exit_code == 0, added.output
+    fault_id = added.stdout.strip()
+    listed = runner.invoke(cli, ["faults", "list", *remote])
+    assert fault_id in listed.stdout
+    assert [_search(server_url), _search(server_url)] == [502, 200]
+    journal = runner.invoke(cli, ["requests", *remote])
+    assert journal.exit_code == 0, journal.output
+    rows = [line for line in journal.stdout.splitlines() if "searchAvailableNumbers" in line]
+    assert [("200" in row, "502" in row) for row in rows] == [(True, False), (False, True)]
+    assert runner.invoke(cli, ["faults", "clear", *remote]).exit_code == 0
+    listed = runner.invoke(cli, ["faults", "list", *remote])
+    assert fault_id not in listed.stdout
+
+
+def test_scenario_apply(server_url: str, remote: list[str], repository_root: Path) -> None:
+    story = repository_root / "examples" / "sold-out-415.yaml"
+    result = runner.invoke(cli, ["scenario", "apply", str(story), *remote])
+    assert result.exit_code == 0, result.output
+    response = httpx.get(
+        f"{server_url}/organizations/acme/numbers-stock-items?countryCodes=US&prefix=415",
+        headers=_token(server_url),
+    )
+    assert response.json() == {"results": []}
+    assert runner.invoke(cli, ["reset", *remote]).exit_code == 0
+
+
+def test_broken_scenario_is_refused_with_its_line(tmp_path: Path, remote: list[str]) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("faults:\n  - operation: everything\n    status: 502\n")
+    result = runner.invoke(cli, ["scenario", "apply", str(broken), *remote])
+    assert result.exit_code == 2
+    assert "broken.yaml:2: faults.0.operation" in result.output
+
+
+def test_wrong_admin_key_is_explained(server_url: str) -> None:
+    result = runner.invoke(cli, ["reset", "--url", server_url, "--admin-key", "nope"])
+    assert result.exit_code == 1
+    assert "401 invalid_admin_key" in result.output
+
+
+def test_unreachable_server_is_explained() -> None:
+    result = runner.invoke(cli, ["reset", "--url", f"http://127.0.0.1:{free_port()}"])
+    assert result.exit_code == 1
+    assert "cannot reach numbers-mock" in result.output
+
+
+def test_serve_plays_a_scenario_at_start(
+    database_factory: DatabaseFactory, repository_root: Path
+) -> None:
+    env = server_environment(database_factory("serve_scenario"))
+    port = free_port()
+    story = str(repository_root / "examples" / "sold-out-415.yaml")
+    with running_server(env, port, "--scenario", story):
+        response = httpx.get(
+            f"http://127.0.0.1:{port}/organizations/acme/numbers-stock-items",
+            params={"countryCodes": "US", "prefix": "415"},
+            headers={
+                "Authorization": "Bearer "
+                + httpx.post(
+                    f"http://127.0.0.1:{port}/_mock/tokens",
+                    json={"organizationId": "acme"},
+                    headers={"Authorization": "Bearer numbers-mock-development-admin-key"},
+                ).json()["token"]
+            },
+        )
+        assert response.json() == {"results": []}
+
+
+def test_serve_refuses_a_broken_scenario_before_starting(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("soldOut:\n  - prefix: '415'\n")
+    result = runner.invoke(cli, ["serve", "--scenario", str(broken)])
+    assert result.exit_code == 2
+    assert "broken.yaml:2: soldOut.0.countryCodes" in result.output

@@ -1,0 +1,43 @@
+"""The README's examples work as written: its pytest examples run through the plugin."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from app.scenarios import parse_scenario
+
+pytest_plugins = ["pytester"]
+SECTION = "## Scripting the provider from tests"
+
+
+def _section(readme: str) -> str:
+    start = readme.index(SECTION)
+    end = readme.find("\n## ", start + len(SECTION))
+    return readme[start : end if end != -1 else None]
+
+
+def _blocks(text: str, language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", text, flags=re.DOTALL)
+
+
+def test_scripting_examples_pass_with_the_plugin(
+    pytester: pytest.Pytester, repository_root: Path
+) -> None:
+    examples = _blocks(_section((repository_root / "README.md").read_text()), "python")
+    assert examples, "the README lost its pytest examples"
+    pytester.makepyfile(test_readme_examples="\n\n".join(examples))
+    expected = sum(len(re.findall(r"^def test_", block, flags=re.MULTILINE)) for block in examples)
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--numbers-mock-seed-count", "2000"
+    )
+    result.assert_outcomes(passed=expected)
+
+
+def test_scenario_example_is_the_file_it_names(repository_root: Path) -> None:
+    (example,) = _blocks(_section((repository_root / "README.md").read_text()), "yaml")
+    assert example.startswith("# examples/sold-out-415.yaml\n")
+    committed = (repository_root / "examples" / "sold-out-415.yaml").read_text()
+    assert parse_scenario(example) == parse_scenario(committed)

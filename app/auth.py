@@ -1,8 +1,12 @@
 """Bearer-token checks for both provider APIs: pure functions over the header values.
 
-Tokens are HS256 JWTs signed with ``NUMBERS_MOCK_JWT_SECRET``. Only the configured algorithm
-is accepted (never ``none``); every rejection names the check that failed, so a developer
-can tell an expired token from one signed with the wrong secret.
+Tokens are JWTs signed with HS256 and ``NUMBERS_MOCK_JWT_SECRET`` by default, or with an
+asymmetric key (RS256, ES256, ...) whose public half the server was given as a PEM file or a
+JWKS (``app.auth_keys``). Only the configured algorithms are accepted (never ``none``), and
+the key is chosen by the algorithm's family: an HS256 token is only ever checked against the
+secret, never against public key material. Nothing named in a token (``jku``, ``x5u``,
+``kid``) is fetched. Every rejection names the check that failed, so a developer can tell an
+expired token from one signed with the wrong key.
 """
 
 from __future__ import annotations
@@ -15,12 +19,21 @@ from typing import Any
 
 import jwt
 
+from app.auth_keys import (
+    ALGORITHMS_VARIABLE,
+    HMAC_ALGORITHMS,
+    JWKS_VARIABLE,
+    PublicKey,
+    PublicKeyMaterial,
+    VerificationKeys,
+)
 from app.errors import InvalidToken
 
 # Far above any real token, far below what would let a client make us parse megabytes.
 MAX_TOKEN_LENGTH = 8192
 REQUIRED_CLAIMS = ("sub", "exp", "iss", "aud")
 MINT_HINT = "mint one with `numbers-mock token --org <organizationId>`"
+IDENTITY_PROVIDER_HINT = "get one from the identity provider whose key this server was given"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +46,7 @@ class Principal:
 
 
 class TokenVerifier:
-    """Verifies bearer tokens against one secret, issuer and audience (built once per app)."""
+    """Verifies bearer tokens against the configured keys, issuer and audience (one per app)."""
 
     def __init__(
         self,
@@ -42,74 +55,133 @@ class TokenVerifier:
         issuer: str,
         audience: str,
         leeway_seconds: int = 30,
-        algorithm: str = "HS256",
+        keys: VerificationKeys | None = None,
     ) -> None:
         self._secret = secret
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway_seconds
-        self._algorithm = algorithm
+        self._keys = keys or VerificationKeys()
+        self._hint = MINT_HINT if self._keys.accepts_hmac else IDENTITY_PROVIDER_HINT
+
+    @property
+    def algorithms(self) -> tuple[str, ...]:
+        return self._keys.algorithms
+
+    @property
+    def accepts_minted_tokens(self) -> bool:
+        """Whether tokens from ``mint_token`` (HS256 with the secret) pass."""
+        return self._keys.accepts_hmac
+
+    def describe(self) -> str:
+        """Which verification is in use, for the startup log."""
+        return self._keys.describe()
 
     def verify(self, authorization: Sequence[str], *, require_org: bool) -> Principal:
         """Check the ``Authorization`` header values; raise ``InvalidToken`` naming the failure."""
-        token = _bearer_token(authorization)
-        self._check_header(token)
-        claims = self._decode(token)
+        token = _bearer_token(authorization, hint=self._hint)
+        algorithm, key = self._key_for(token)
+        claims = self._decode(token, algorithm, key)
+        sub = claims["sub"]
+        if not isinstance(sub, str) or not sub:
+            raise InvalidToken(
+                "the token's sub claim must be a non-empty string", fix=f"set sub; {self._hint}"
+            )
         org = claims.get("org")
         if org is not None and (not isinstance(org, str) or not org):
             raise InvalidToken(
                 "the token's org claim must be a non-empty string",
-                fix=f"put the organizationId in the org claim, or {MINT_HINT}",
+                fix=f"put the organizationId in the org claim, or {self._hint}",
             )
         if require_org and org is None:
             raise InvalidToken(
                 "the token has no org claim; this API needs the organization it may act for",
-                fix=f"add an org claim with the organizationId, or {MINT_HINT}",
+                fix=f"add an org claim with the organizationId, or {self._hint}",
             )
-        return Principal(sub=claims["sub"], org=org, claims=claims)
+        return Principal(sub=sub, org=org, claims=claims)
 
-    def _check_header(self, token: str) -> None:
+    def _key_for(self, token: str) -> tuple[str, str | PublicKeyMaterial]:
+        """The token's algorithm, once accepted, and the one key that may verify it."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.DecodeError as exc:
             raise InvalidToken(
                 f"the bearer token is not a well-formed JWT ({exc})",
-                fix=f"send a JWT (header.payload.signature, base64url); {MINT_HINT}",
+                fix=f"send a JWT (header.payload.signature, base64url); {self._hint}",
             ) from None
         algorithm = header.get("alg")
-        if algorithm != self._algorithm:
+        if not isinstance(algorithm, str) or algorithm not in self._keys.algorithms:
+            accepted = ", ".join(self._keys.algorithms)
             raise InvalidToken(
-                f"the token is signed with alg {algorithm!r}; this server accepts only "
-                f"{self._algorithm}",
-                fix=f"sign the token with {self._algorithm}; {MINT_HINT}",
+                f"the token is signed with alg {algorithm!r}; this server accepts only {accepted}",
+                fix=f"sign the token with {accepted} (the server's {ALGORITHMS_VARIABLE}); "
+                f"{self._hint}",
             )
+        if algorithm in HMAC_ALGORITHMS:
+            return algorithm, self._secret
+        return algorithm, self._public_key(header.get("kid"), algorithm).material
 
-    def _decode(self, token: str) -> dict[str, Any]:
+    def _public_key(self, kid: object, algorithm: str) -> PublicKey:
+        keys = self._keys.public_keys
+        if self._keys.from_jwks and kid is not None:
+            named = [key for key in keys if key.kid == kid]
+            if not named:
+                known = ", ".join(repr(key.kid) for key in keys if key.kid is not None)
+                raise InvalidToken(
+                    f"the token's kid {kid!r} names no key of the server's {JWKS_VARIABLE} "
+                    f"(its kids: {known or 'none'})",
+                    fix=f"sign with one of those keys and put its kid in the header; {self._hint}",
+                )
+            key = named[0]
+        elif len(keys) == 1:
+            key = keys[0]  # a PEM key, or a JWKS of one key: a kid, if any, is not needed
+        else:
+            raise InvalidToken(
+                f"the token has no kid header, and the server's {JWKS_VARIABLE} has "
+                f"{len(keys)} keys",
+                fix=f"put the signing key's kid in the token header; {self._hint}",
+            )
+        if algorithm not in key.algorithms:
+            raise InvalidToken(
+                f"the token is signed with alg {algorithm!r}, but {key.origin} verifies only "
+                f"{', '.join(key.algorithms)}",
+                fix=f"sign with the algorithm of the key; {self._hint}",
+            )
+        return key
+
+    def _decode(self, token: str, algorithm: str, key: str | PublicKeyMaterial) -> dict[str, Any]:
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
-                self._secret,
-                algorithms=[self._algorithm],
+                key,
+                algorithms=[algorithm],
                 audience=self._audience,
                 issuer=self._issuer,
                 leeway=self._leeway,
                 options={"require": list(REQUIRED_CLAIMS)},
             )
         except jwt.PyJWTError as exc:
-            raise self._explain(exc, token) from None
+            raise self._explain(exc, token, algorithm) from None
         return claims
 
-    def _explain(self, exc: jwt.PyJWTError, token: str) -> InvalidToken:
+    def _explain(self, exc: jwt.PyJWTError, token: str, algorithm: str) -> InvalidToken:
         unverified = _unverified_claims(token)
         if isinstance(exc, jwt.InvalidSignatureError):
+            if algorithm in HMAC_ALGORITHMS:
+                return InvalidToken(
+                    "the token's signature does not verify with this server's secret",
+                    fix=f"sign it with the server's NUMBERS_MOCK_JWT_SECRET, or {MINT_HINT}",
+                )
             return InvalidToken(
-                "the token's signature does not verify with this server's secret",
-                fix=f"sign it with the server's NUMBERS_MOCK_JWT_SECRET, or {MINT_HINT}",
+                f"the token's signature does not verify with the server's {algorithm} key",
+                fix=f"sign it with the private key the server's public key belongs to; "
+                f"{self._hint}",
             )
         if isinstance(exc, jwt.ExpiredSignatureError):
             return InvalidToken(
                 f"the token expired at {_when(unverified.get('exp'))}",
-                fix=f"use a fresh token; {MINT_HINT} (--ttl sets its lifetime)",
+                fix=f"use a fresh token; {self._hint}"
+                + (" (--ttl sets its lifetime)" if self._hint == MINT_HINT else ""),
             )
         if isinstance(exc, jwt.ImmatureSignatureError):
             claim = "iat" if "(iat)" in str(exc) else "nbf"
@@ -121,7 +193,7 @@ class TokenVerifier:
         if isinstance(exc, jwt.MissingRequiredClaimError):
             return InvalidToken(
                 f"the token has no {exc.claim} claim; {', '.join(REQUIRED_CLAIMS)} are required",
-                fix=f"add the {exc.claim} claim, or {MINT_HINT}",
+                fix=f"add the {exc.claim} claim, or {self._hint}",
             )
         if isinstance(exc, jwt.InvalidIssuerError):
             return InvalidToken(
@@ -135,9 +207,18 @@ class TokenVerifier:
                 f"{self._audience!r}",
                 fix=f"set aud to {self._audience!r} or configure NUMBERS_MOCK_JWT_AUDIENCE",
             )
-        if isinstance(exc, jwt.exceptions.InvalidSubjectError | jwt.InvalidIssuedAtError):
-            return InvalidToken(f"the token's claims are malformed: {exc}", fix=MINT_HINT)
-        return InvalidToken(f"the bearer token is not acceptable: {exc}", fix=MINT_HINT)
+        if isinstance(exc, jwt.DecodeError) and not unverified:
+            # The signature held (PyJWT checks it first), but the payload is no JSON object.
+            return InvalidToken(
+                f"the token's payload is not a JSON object of claims ({exc})", fix=self._hint
+            )
+        if isinstance(exc, jwt.exceptions.InvalidSubjectError):
+            return InvalidToken(
+                "the token's sub claim must be a non-empty string", fix=f"set sub; {self._hint}"
+            )
+        if isinstance(exc, jwt.DecodeError | jwt.InvalidIssuedAtError):
+            return InvalidToken(f"the token's claims are malformed: {exc}", fix=self._hint)
+        return InvalidToken(f"the bearer token is not acceptable: {exc}", fix=self._hint)
 
 
 def mint_token(
@@ -164,11 +245,11 @@ def mint_token(
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def _bearer_token(authorization: Sequence[str]) -> str:
+def _bearer_token(authorization: Sequence[str], *, hint: str = MINT_HINT) -> str:
     if not authorization:
         raise InvalidToken(
             "the request has no Authorization header",
-            fix=f"send `Authorization: Bearer <token>`; {MINT_HINT}",
+            fix=f"send `Authorization: Bearer <token>`; {hint}",
         )
     if len(authorization) > 1:
         raise InvalidToken(
@@ -179,16 +260,16 @@ def _bearer_token(authorization: Sequence[str]) -> str:
     if scheme.lower() != "bearer":
         raise InvalidToken(
             "the Authorization header does not use the Bearer scheme",
-            fix=f"send `Authorization: Bearer <token>`; {MINT_HINT}",
+            fix=f"send `Authorization: Bearer <token>`; {hint}",
         )
     token = token.strip()
     if not token:
-        raise InvalidToken("the Authorization header has no token after Bearer", fix=MINT_HINT)
+        raise InvalidToken("the Authorization header has no token after Bearer", fix=hint)
     if len(token) > MAX_TOKEN_LENGTH:
         raise InvalidToken(
             f"the bearer token is {len(token)} characters long; at most {MAX_TOKEN_LENGTH} "
             "are accepted",
-            fix=f"send a compact JWT; {MINT_HINT}",
+            fix=f"send a compact JWT; {hint}",
         )
     return token
 

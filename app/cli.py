@@ -108,9 +108,15 @@ def serve(
             log_config=log_config,
         )
         return
+    from app.auth_keys import KeySetupError
     from app.main import create_app  # the server's imports are for serve only
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=log_config)
+    try:
+        app = create_app(settings)
+    except KeySetupError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    uvicorn.run(app, host=host, port=port, log_config=log_config)
 
 
 @cli.command()

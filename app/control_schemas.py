@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    model_validator,
+)
 
 from app.schemas import MonthlyPrice, StockItem, StockItemCapabilities
 
@@ -22,13 +30,15 @@ StockFeature = Literal[
 
 
 class _Body(BaseModel):
+    # Numbers and booleans are Strict* in requests: pydantic would otherwise take false for 0
+    # and "5" for 5, which the OpenAPI schema (integer, boolean) does not allow.
     model_config = ConfigDict(extra="forbid")
 
 
 class TokenRequest(_Body):
     organizationId: str = Field(min_length=1, max_length=256)
     sub: str = Field(default="numbers-mock-user", min_length=1, max_length=256)
-    ttlSeconds: int = Field(default=3600, ge=1, le=31_536_000)
+    ttlSeconds: StrictInt = Field(default=3600, ge=1, le=31_536_000)
 
 
 class TokenResponse(_Body):
@@ -43,7 +53,7 @@ class ExplicitNumber(_Body):
     capabilities: StockItemCapabilities | None = Field(
         default=None, description="Drawn like the seed's when absent."
     )
-    whatsapp: bool | None = None
+    whatsapp: StrictBool | None = None
     monthlyPrice: MonthlyPrice | None = Field(
         default=None, description="The seed data's price for the country and type when absent."
     )
@@ -54,7 +64,7 @@ class AddNumbersRequest(_Body):
 
     countryCode: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     type: StockType | None = None
-    count: int | None = Field(default=None, ge=1, le=10_000)
+    count: StrictInt | None = Field(default=None, ge=1, le=10_000)
     areaCode: str | None = Field(default=None, pattern=r"^[0-9]{1,10}$")
     features: list[StockFeature] | None = Field(
         default=None, description="Capabilities every generated number gets."
@@ -92,15 +102,15 @@ class PurchaseRequest(_Body):
 class FaultRequest(_Body):
     operation: Operation
     organizationId: str | None = Field(default=None, min_length=1, max_length=256)
-    status: int | None = Field(default=None, ge=400, le=599)
+    status: StrictInt | None = Field(default=None, ge=400, le=599)
     code: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,63}$")
     message: str | None = Field(default=None, max_length=1000)
     fix: str | None = Field(default=None, max_length=1000)
     provider: str | None = Field(default=None, max_length=64)
     providerCode: str | None = Field(default=None, max_length=64)
-    delayMs: int | None = Field(default=None, ge=0, le=60_000)
-    times: int | None = Field(default=None, ge=1, description="Absent: until deleted.")
-    probability: float | None = Field(default=None, gt=0, le=1)
+    delayMs: StrictInt | None = Field(default=None, ge=0, le=60_000)
+    times: StrictInt | None = Field(default=None, ge=1, description="Absent: until deleted.")
+    probability: StrictFloat | None = Field(default=None, gt=0, le=1)
 
     @model_validator(mode="after")
     def _does_something(self) -> Self:
@@ -132,8 +142,8 @@ class Faults(_Body):
 
 class RateLimitRequest(_Body):
     operation: Operation
-    limit: int = Field(ge=1, le=1_000_000)
-    windowSeconds: int = Field(ge=1, le=86_400)
+    limit: StrictInt = Field(ge=1, le=1_000_000)
+    windowSeconds: StrictInt = Field(ge=1, le=86_400)
     organizationId: str | None = Field(default=None, min_length=1, max_length=256)
 
 

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app import __version__, repository, search
 from app.auth import TokenVerifier
+from app.auth_keys import load_verification_keys
 from app.db import create_db_engine, create_session_factory, describe_database
 from app.inventory.seeding import ensure_seeded
 from app.pagination import PageTokenCodec
@@ -99,6 +100,14 @@ def create_app_from_environment() -> FastAPI:
 def _build_context(settings: Settings) -> AppContext:
     engine = create_db_engine(settings.database_url)
     secret = settings.jwt_secret.get_secret_value()
+    # Keys are read here, once: a missing or broken key file stops the start (KeySetupError,
+    # naming the variable) instead of failing every request.
+    keys = load_verification_keys(
+        public_key_path=settings.jwt_public_key,
+        jwks=settings.jwt_jwks,
+        jwks_allow_url=settings.jwt_jwks_allow_url,
+        algorithms=settings.jwt_algorithms,
+    )
     return AppContext(
         settings=settings,
         engine=engine,
@@ -108,6 +117,7 @@ def _build_context(settings: Settings) -> AppContext:
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
             leeway_seconds=settings.jwt_leeway_seconds,
+            keys=keys,
         ),
         page_tokens=PageTokenCodec(secret.encode()),
     )
@@ -139,7 +149,12 @@ def _log_startup(context: AppContext) -> None:
     except OperationalError as exc:
         # Serve anyway: requests get a 503 envelope until the database is back.
         logger.warning("database unreachable at start: %s", exc.orig or exc)
-    if settings.uses_development_secret:
+    if settings.uses_development_secret and not context.verifier.accepts_minted_tokens:
+        logger.warning(
+            "using the development JWT secret for page tokens (bearer tokens are not HS256 "
+            "here). Set NUMBERS_MOCK_JWT_SECRET (32+ bytes) for any shared environment."
+        )
+    elif settings.uses_development_secret:
         logger.warning(
             "USING THE DEVELOPMENT JWT SECRET: anyone can mint tokens this server accepts. "
             "Set NUMBERS_MOCK_JWT_SECRET (32+ bytes) for any shared environment."
@@ -158,7 +173,10 @@ def _log_startup(context: AppContext) -> None:
     else:
         logger.info("control API: /_mock, admin key from NUMBERS_MOCK_ADMIN_KEY")
     logger.info(
-        "tokens: HS256, iss=%r aud=%r; mint one with `numbers-mock token --org <organizationId>`",
+        "tokens: %s; iss=%r aud=%r",
+        context.verifier.describe(),
         settings.jwt_issuer,
         settings.jwt_audience,
     )
+    if context.verifier.accepts_minted_tokens:
+        logger.info("mint a token with `numbers-mock token --org <organizationId>`")

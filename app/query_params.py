@@ -140,8 +140,13 @@ def parse_channel_features(value: str | None) -> tuple[str, ...]:
     """Pingram's comma-separated ``features``: channels the number must all support."""
     if value is None:
         return ()
+    items = split_list([value])
+    if not items:
+        raise InvalidParameter(
+            "features is empty", fix="send features=sms, or leave it out for any features"
+        )
     parsed: set[str] = set()
-    for item in split_list([value]):
+    for item in items:
         if item not in CHANNEL_FEATURES:
             raise InvalidParameter(
                 f"features has an unknown feature {item!r}; the features are "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from pydantic.json_schema import SkipJsonSchema
 
 
@@ -18,8 +18,10 @@ class _Strict(BaseModel):
 
 
 class Direction(_Strict):
-    inbound: bool
-    outbound: bool
+    # Strict: also a request body part (the control API's capabilities), where pydantic
+    # would take 1 or "true" for a boolean the schema says is one.
+    inbound: StrictBool
+    outbound: StrictBool
 
 
 class StockItemCapabilities(_Strict):
@@ -30,8 +32,10 @@ class StockItemCapabilities(_Strict):
 
 class MonthlyPrice(_Strict):
     currencyCode: str = Field(description="ISO 4217 currency code.", examples=["EUR"])
-    amount: int = Field(description="Price in minor units: amount * 10^exponent.", examples=[100])
-    exponent: int = Field(examples=[-2])
+    amount: StrictInt = Field(
+        description="Price in minor units: amount * 10^exponent.", examples=[100]
+    )
+    exponent: StrictInt = Field(examples=[-2])
 
 
 class StockItem(_Strict):

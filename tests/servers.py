@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,22 +34,39 @@ def server_environment(database_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
+class RunningServer:
+    """A server process and its log (a file: a pipe nobody reads would fill and block it)."""
+
+    def __init__(self, process: subprocess.Popen[bytes], log_path: Path) -> None:
+        self.process = process
+        self.log_path = log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self, timeout: float = 20) -> int:
+        """SIGTERM, then the exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=timeout)
+
+
 @contextmanager
-def running_server(
-    env: dict[str, str], port: int, *arguments: str
-) -> Iterator[subprocess.Popen[str]]:
+def running_server(env: dict[str, str], port: int, *arguments: str) -> Iterator[RunningServer]:
     """Start `numbers-mock serve`, wait for /healthz, stop it with SIGTERM at the end."""
-    process = subprocess.Popen(
-        [COMMAND, "serve", "--port", str(port), *arguments],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    log_path = Path(tempfile.mkstemp(prefix="numbers-mock-", suffix=".log")[1])
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [COMMAND, "serve", "--port", str(port), *arguments],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = RunningServer(process, log_path)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            assert process.poll() is None, process.communicate()[0]
+            assert process.poll() is None, server.log()
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                     break
@@ -56,10 +74,13 @@ def running_server(
                 time.sleep(0.2)
         else:
             raise AssertionError("the server did not become ready in 60 s")
-        yield process
+        yield server
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
-            process.wait(timeout=20)
-        if process.stdout is not None and not process.stdout.closed:
-            process.stdout.close()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log_path.unlink(missing_ok=True)

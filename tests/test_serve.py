@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import subprocess
 
 import httpx2 as httpx
@@ -14,7 +13,7 @@ from tests.servers import COMMAND, free_port, running_server, server_environment
 def test_serve_seeds_once_answers_and_stops_cleanly(database_factory: DatabaseFactory) -> None:
     env = server_environment(database_factory("serve"))
     port = free_port()
-    with running_server(env, port) as process:
+    with running_server(env, port) as server:
         token = subprocess.run(
             [COMMAND, "token", "--org", "acme"], env=env, capture_output=True, text=True, check=True
         ).stdout.strip()
@@ -27,18 +26,16 @@ def test_serve_seeds_once_answers_and_stops_cleanly(database_factory: DatabaseFa
         assert len(stock.json()["results"]) == 5
         available = httpx.get(f"{base}/numbers/available?countryCode=US", headers=headers)
         assert available.status_code == 200
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=20) == 0
-        first_log = process.communicate()[0]
+        assert server.stop() == 0
+        first_log = server.log()
     assert "seeded 400 numbers" in first_log
     assert "inventory: 400 numbers in stock" in first_log
     assert "database:" in first_log
     assert "DEVELOPMENT JWT SECRET" in first_log
     assert "numbers-mock token --org" in first_log
 
-    with running_server(env, port) as process:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=20) == 0
-        second_log = process.communicate()[0]
+    with running_server(env, port) as server:
+        assert server.stop() == 0
+        second_log = server.log()
     assert "seeded" not in second_log
     assert "inventory: 400 numbers in stock" in second_log

@@ -33,6 +33,11 @@ _check_parameters = known_parameters(
     },
 )
 
+# The parameters' grammar, for the OpenAPI document only (a pattern in Query() would make
+# FastAPI check it first, with a vaguer message than the parse_* functions give).
+_FEATURE = "(" + "|".join(CHANNEL_FEATURES) + ")"
+_FEATURES_PATTERN = f"^{_FEATURE}(,{_FEATURE})*$"
+
 
 @router.get(
     "/numbers/available",
@@ -51,13 +56,15 @@ def search_available_numbers(
         Query(
             alias="countryCode",
             description="ISO 3166-1 alpha-2 country code (e.g., US, CA)",
+            json_schema_extra={"pattern": "^[A-Z]{2}$"},
         ),
     ],
     features: Annotated[
         str | None,
         Query(
             description=f"Comma-separated, all of {', '.join(CHANNEL_FEATURES)}; a feature "
-            "counts when the number supports it inbound or outbound."
+            "counts when the number supports it inbound or outbound.",
+            json_schema_extra={"pattern": _FEATURES_PATTERN},
         ),
     ] = None,
     area_code: Annotated[
@@ -68,6 +75,7 @@ def search_available_numbers(
             max_length=16,
             description="National destination / area code filter (e.g. 415, 20): numbers "
             "whose national number starts with it.",
+            json_schema_extra={"pattern": "^[0-9]+$"},
         ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=50, description="Max results (default 10, max 50)")] = 10,

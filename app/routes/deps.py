@@ -53,15 +53,19 @@ def get_session(context: ContextDep) -> Iterator[Session]:
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response leaves. The default ("request") commits after
+# it is sent, so a client could read its own write back stale, and a failed commit would
+# never reach it.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 # Declares the scheme in OpenAPI; the header itself is checked by TokenVerifier, which also
 # refuses several Authorization headers.
 _bearer = HTTPBearer(
     auto_error=False,
     bearerFormat="JWT",
-    description="HS256 JWT with sub, exp, iss, aud (and org for the stock-items API); "
-    "mint one with `numbers-mock token --org <organizationId>`.",
+    description="A JWT with sub, exp, iss, aud (and org for the stock-items API): HS256 with "
+    "NUMBERS_MOCK_JWT_SECRET (mint one with `numbers-mock token --org <organizationId>`), or "
+    "RS256/ES256 with NUMBERS_MOCK_JWT_PUBLIC_KEY or NUMBERS_MOCK_JWT_JWKS when configured.",
 )
 _BearerDeclaration = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
 
@@ -114,7 +118,19 @@ def known_parameters(
     return check
 
 
-def admin_access(request: Request, context: ContextDep) -> None:
+_admin_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="AdminKey",
+    description="The control API's key: NUMBERS_MOCK_ADMIN_KEY (a development default when "
+    "unset; the server warns about it at start).",
+)
+
+
+def admin_access(
+    request: Request,
+    context: ContextDep,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(_admin_bearer)],
+) -> None:
     """The control API's caller must send ``Authorization: Bearer <NUMBERS_MOCK_ADMIN_KEY>``."""
     values = request.headers.getlist("authorization")
     expected = context.settings.admin_key.get_secret_value().encode()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from typing import Any
 
 from annotated_types import Ge, Le, MaxLen
@@ -70,15 +72,35 @@ async def _handle_http_exception(request: Request, exc: StarletteHTTPException) 
             fix="see /docs or openapi.yaml for the paths this server serves",
         )
     elif exc.status_code == 405:
-        allowed = (exc.headers or {}).get("Allow", "")
+        allowed = _allowed_methods(request) or (exc.headers or {}).get("Allow", "")
         error = MethodNotAllowed(
             f"{method} is not allowed on {path}; allowed: {allowed}",
-            fix=f"use {allowed}",
+            fix=f"use {allowed}" if "," not in allowed else f"use one of {allowed}",
             headers={"Allow": allowed},
         )
     else:
         error = _status_error(exc.status_code, str(exc.detail))
     return error_response(request, error)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the OpenAPI document gives the path (Starlette's Allow names only the
+    methods of the first route whose path matches)."""
+    path = request.url.path
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if _path_pattern(template).fullmatch(path):
+            methods |= {method.upper() for method in operations if method in _HTTP_METHODS}
+    return ", ".join(sorted(methods))
+
+
+_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+@functools.cache
+def _path_pattern(template: str) -> re.Pattern[str]:
+    """``/numbers/{numberString}`` → a pattern matching ``/numbers/+1415...`` (one segment)."""
+    return re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)))
 
 
 async def _handle_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import time
 from typing import Any
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from app.auth import MAX_TOKEN_LENGTH, TokenVerifier, mint_token
+from app.auth_keys import RSA_ALGORITHMS, PublicKey, VerificationKeys
 from app.errors import InvalidToken
 
 SECRET = "unit-test-secret-0123456789abcdef0123"
@@ -20,7 +26,7 @@ def verifier() -> TokenVerifier:
     return TokenVerifier(SECRET, issuer="numbers-mock", audience="numbers-mock")
 
 
-def _token(secret: str = SECRET, algorithm: str = "HS256", **overrides: Any) -> str:
+def _claims(**overrides: Any) -> dict[str, Any]:
     claims: dict[str, Any] = {
         "sub": "user-1",
         "org": "acme",
@@ -30,8 +36,11 @@ def _token(secret: str = SECRET, algorithm: str = "HS256", **overrides: Any) -> 
         "exp": NOW + 600,
     }
     claims.update(overrides)
-    claims = {name: value for name, value in claims.items() if value is not None}
-    return jwt.encode(claims, secret, algorithm=algorithm)
+    return {name: value for name, value in claims.items() if value is not None}
+
+
+def _token(secret: Any = SECRET, algorithm: str = "HS256", **overrides: Any) -> str:
+    return jwt.encode(_claims(**overrides), secret, algorithm=algorithm)
 
 
 def test_minted_token_is_accepted(verifier: TokenVerifier) -> None:
@@ -98,3 +107,143 @@ def test_org_is_optional_when_not_required(verifier: TokenVerifier) -> None:
 
 def test_small_clock_skew_is_tolerated(verifier: TokenVerifier) -> None:
     assert verifier.verify([f"Bearer {_token(nbf=NOW + 10)}"], require_org=True).sub == "user-1"
+
+
+# --- asymmetric keys ---------------------------------------------------------------------
+
+RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+EC_KEY = ec.generate_private_key(ec.SECP256R1())
+
+
+def _public(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, kid: str | None) -> PublicKey:
+    material = key.public_key()
+    algorithms = ("ES256",) if isinstance(material, ec.EllipticCurvePublicKey) else RSA_ALGORITHMS
+    return PublicKey(material=material, kid=kid, algorithms=algorithms, origin=f"key {kid}")
+
+
+def _asymmetric_verifier(
+    *keys: PublicKey, algorithms: tuple[str, ...], from_jwks: bool = False
+) -> TokenVerifier:
+    return TokenVerifier(
+        SECRET,
+        issuer="numbers-mock",
+        audience="numbers-mock",
+        keys=VerificationKeys(algorithms=algorithms, public_keys=keys, from_jwks=from_jwks),
+    )
+
+
+def _hmac_with(key: bytes, header: dict[str, Any]) -> str:
+    """An HS256 token whose HMAC key is ``key``: the key-confusion forgery."""
+    segments = [
+        jwt.utils.base64url_encode(json.dumps(part).encode()).decode()
+        for part in (
+            header,
+            {"sub": "x", "iss": "numbers-mock", "aud": "numbers-mock", "exp": NOW + 60},
+        )
+    ]
+    signing_input = ".".join(segments).encode()
+    mac = hmac.new(key, signing_input, hashlib.sha256).digest()
+    return f"{signing_input.decode()}.{jwt.utils.base64url_encode(mac).decode()}"
+
+
+@pytest.mark.parametrize(
+    ("private", "algorithm"), [(RSA_KEY, "RS256"), (RSA_KEY, "PS256"), (EC_KEY, "ES256")]
+)
+def test_asymmetric_token_is_accepted(
+    private: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, algorithm: str
+) -> None:
+    verifier = _asymmetric_verifier(_public(private, None), algorithms=(algorithm,))
+    token = _token(secret=private, algorithm=algorithm)
+    assert verifier.verify([f"Bearer {token}"], require_org=True).sub == "user-1"
+    assert not verifier.accepts_minted_tokens
+
+
+@pytest.mark.parametrize(
+    ("algorithms", "fragment"),
+    [(("RS256",), "alg 'HS256'; this server accepts only RS256"), (("RS256", "HS256"), "secret")],
+)
+def test_hs256_signed_with_the_public_key_is_refused(
+    algorithms: tuple[str, ...], fragment: str
+) -> None:
+    verifier = _asymmetric_verifier(_public(RSA_KEY, None), algorithms=algorithms)
+    pem = RSA_KEY.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    with pytest.raises(InvalidToken) as raised:
+        verifier.verify([f"Bearer {_hmac_with(pem, {'alg': 'HS256'})}"], require_org=False)
+    assert fragment in raised.value.message
+
+
+def test_hs256_still_works_with_the_secret_when_listed() -> None:
+    verifier = _asymmetric_verifier(_public(RSA_KEY, None), algorithms=("RS256", "HS256"))
+    assert verifier.verify([f"Bearer {_token()}"], require_org=True).org == "acme"
+    assert verifier.accepts_minted_tokens
+
+
+def test_fix_points_to_the_identity_provider_when_hs256_is_off() -> None:
+    verifier = _asymmetric_verifier(_public(RSA_KEY, None), algorithms=("RS256",))
+    with pytest.raises(InvalidToken) as raised:
+        verifier.verify([f"Bearer {_token()}"], require_org=True)
+    assert raised.value.fix is not None
+    assert "identity provider" in raised.value.fix
+    assert "numbers-mock token" not in raised.value.fix
+
+
+JWKS_VERIFIER = _asymmetric_verifier(
+    _public(RSA_KEY, "r"), _public(EC_KEY, "e"), algorithms=("RS256", "ES256"), from_jwks=True
+)
+
+
+@pytest.mark.parametrize(("private", "kid"), [(RSA_KEY, "r"), (EC_KEY, "e")])
+def test_jwks_key_is_chosen_by_kid(
+    private: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, kid: str
+) -> None:
+    algorithm = "RS256" if kid == "r" else "ES256"
+    token = jwt.encode(_claims(), private, algorithm=algorithm, headers={"kid": kid})
+    assert JWKS_VERIFIER.verify([f"Bearer {token}"], require_org=True).sub == "user-1"
+
+
+@pytest.mark.parametrize(
+    ("private", "algorithm", "headers", "fragment"),
+    [
+        (RSA_KEY, "RS256", {"kid": "nope"}, "kid 'nope' names no key"),
+        (RSA_KEY, "RS256", None, "no kid header"),
+        (RSA_KEY, "RS256", {"kid": "e"}, "verifies only ES256"),
+        (EC_KEY, "ES256", {"kid": "r"}, "alg 'ES256', but key r verifies only RS256"),
+    ],
+)
+def test_jwks_kid_mismatches_are_refused(
+    private: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    algorithm: str,
+    headers: dict[str, str] | None,
+    fragment: str,
+) -> None:
+    token = jwt.encode(_claims(), private, algorithm=algorithm, headers=headers)
+    with pytest.raises(InvalidToken) as raised:
+        JWKS_VERIFIER.verify([f"Bearer {token}"], require_org=True)
+    assert fragment in raised.value.message
+
+
+def test_a_jwks_of_one_key_accepts_tokens_without_kid() -> None:
+    verifier = _asymmetric_verifier(_public(EC_KEY, "e"), algorithms=("ES256",), from_jwks=True)
+    token = jwt.encode(_claims(), EC_KEY, algorithm="ES256")
+    assert verifier.verify([f"Bearer {token}"], require_org=True).sub == "user-1"
+
+
+@pytest.mark.parametrize(
+    ("payload", "fragment"),
+    [
+        (b"not json", "payload is not a JSON object"),
+        (b"[1, 2]", "payload is not a JSON object"),
+        (json.dumps(_claims(sub=7)).encode(), "sub claim must be a non-empty string"),
+        (json.dumps(_claims(sub="")).encode(), "sub claim must be a non-empty string"),
+        (json.dumps(_claims(exp="soon")).encode(), "(exp) must be an integer"),
+    ],
+)
+def test_malformed_payloads_name_the_problem(
+    verifier: TokenVerifier, payload: bytes, fragment: str
+) -> None:
+    token = jwt.api_jws.encode(payload, SECRET, algorithm="HS256")
+    with pytest.raises(InvalidToken) as raised:
+        verifier.verify([f"Bearer {token}"], require_org=False)
+    assert fragment in raised.value.message

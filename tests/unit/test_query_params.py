@@ -100,6 +100,12 @@ def test_channel_features() -> None:
     assert "'fax'" in raised.value.message
 
 
+def test_empty_channel_features_is_an_error() -> None:
+    with pytest.raises(InvalidParameter) as raised:
+        parse_channel_features("")
+    assert "features is empty" in raised.value.message
+
+
 def test_area_code_must_be_digits() -> None:
     assert parse_area_code("020") == "020"
     with pytest.raises(InvalidParameter):

@@ -1,0 +1,101 @@
+"""Two `numbers-mock serve` replicas on one database behave as one provider."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx2 as httpx
+import pytest
+
+from tests.conftest import DatabaseFactory
+from tests.servers import free_port, running_server, server_environment
+
+ADMIN = {"Authorization": "Bearer replicas-admin-key"}
+
+
+@pytest.fixture(scope="module")
+def replicas(database_factory: DatabaseFactory) -> Iterator[tuple[str, str]]:
+    env = server_environment(
+        database_factory("replicas"),
+        NUMBERS_MOCK_ADMIN_KEY="replicas-admin-key",
+        NUMBERS_MOCK_JWT_SECRET="replicas-shared-secret-0123456789abcdef",
+        NUMBERS_MOCK_SEED_COUNT="2000",
+    )
+    first_port, second_port = free_port(), free_port()
+    # The second starts while the first may still be seeding: the seed lock serialises them.
+    with running_server(env, first_port), running_server(env, second_port):
+        yield f"http://127.0.0.1:{first_port}", f"http://127.0.0.1:{second_port}"
+
+
+def _token(base: str) -> dict[str, str]:
+    response = httpx.post(f"{base}/_mock/tokens", json={"organizationId": "acme"}, headers=ADMIN)
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def test_page_token_from_one_replica_works_on_the_other(replicas: tuple[str, str]) -> None:
+    one, two = replicas
+    auth = _token(one)
+    path = "/organizations/acme/numbers-stock-items"
+    first = httpx.get(
+        f"{one}{path}", params={"countryCodes": "US", "limit": 5}, headers=auth
+    ).json()
+    second = httpx.get(
+        f"{two}{path}",
+        params={"countryCodes": "US", "limit": 5, "pageToken": first["nextPageToken"]},
+        headers=auth,
+    )
+    assert second.status_code == 200
+    whole = httpx.get(f"{one}{path}", params={"countryCodes": "US", "limit": 10}, headers=auth)
+    assert first["results"] + second.json()["results"] == whole.json()["results"]
+
+
+def test_fault_scripted_on_one_fires_on_the_other(replicas: tuple[str, str]) -> None:
+    one, two = replicas
+    httpx.post(f"{one}/_mock/reset", headers=ADMIN)
+    httpx.post(
+        f"{one}/_mock/faults",
+        json={"operation": "searchAvailableNumbers", "status": 503, "times": 1},
+        headers=ADMIN,
+    )
+    auth = _token(two)
+    statuses = [
+        httpx.get(f"{base}/numbers/available?countryCode=GB", headers=auth).status_code
+        for base in (two, one)
+    ]
+    assert statuses == [503, 200]
+
+
+def test_purchase_on_one_is_gone_from_the_other(replicas: tuple[str, str]) -> None:
+    one, two = replicas
+    httpx.post(f"{one}/_mock/reset", headers=ADMIN)
+    auth = _token(one)
+    number = httpx.get(f"{two}/numbers/available?countryCode=NL&limit=1", headers=auth).json()[
+        "numbers"
+    ][0]["phoneNumber"]
+    bought = httpx.post(
+        f"{one}/_mock/numbers/{number.replace('+', '%2B')}/purchase",
+        json={"organizationId": "acme"},
+        headers=ADMIN,
+    )
+    assert bought.status_code == 200
+    after = httpx.get(f"{two}/numbers/available?countryCode=NL&limit=50", headers=auth).json()
+    assert number not in {n["phoneNumber"] for n in after["numbers"]}
+    again = httpx.post(
+        f"{two}/_mock/numbers/{number.replace('+', '%2B')}/purchase",
+        json={"organizationId": "globex"},
+        headers=ADMIN,
+    )
+    assert again.status_code == 409
+
+
+def test_either_journal_lists_both_replicas_requests(replicas: tuple[str, str]) -> None:
+    one, two = replicas
+    httpx.post(f"{two}/_mock/reset", headers=ADMIN)
+    auth = _token(one)
+    ids = [
+        httpx.get(f"{base}/numbers/available?countryCode=DE", headers=auth).headers["X-Tracking-Id"]
+        for base in (one, two)
+    ]
+    for base in (one, two):
+        journal = httpx.get(f"{base}/_mock/requests", headers=ADMIN).json()["requests"]
+        assert [entry["trackingId"] for entry in journal] == ids[::-1]

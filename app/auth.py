@@ -31,6 +31,8 @@ from app.errors import InvalidToken
 
 # Far above any real token, far below what would let a client make us parse megabytes.
 MAX_TOKEN_LENGTH = 8192
+# sub and org are stored (journal, rate-limit counters) in columns of this width.
+MAX_IDENTIFIER_LENGTH = 256
 REQUIRED_CLAIMS = ("sub", "exp", "iss", "aud")
 MINT_HINT = "mint one with `numbers-mock token --org <organizationId>`"
 IDENTITY_PROVIDER_HINT = "get one from the identity provider whose key this server was given"
@@ -79,18 +81,23 @@ class TokenVerifier:
 
     def verify(self, authorization: Sequence[str], *, require_org: bool) -> Principal:
         """Check the ``Authorization`` header values; raise ``InvalidToken`` naming the failure."""
-        token = _bearer_token(authorization, hint=self._hint)
+        token = bearer_token(authorization, hint=self._hint)
         algorithm, key = self._key_for(token)
         claims = self._decode(token, algorithm, key)
         sub = claims["sub"]
-        if not isinstance(sub, str) or not sub:
+        if not isinstance(sub, str) or not sub or len(sub) > MAX_IDENTIFIER_LENGTH:
             raise InvalidToken(
-                "the token's sub claim must be a non-empty string", fix=f"set sub; {self._hint}"
+                f"the token's sub claim must be a string of 1 to {MAX_IDENTIFIER_LENGTH} "
+                "characters",
+                fix=f"set sub; {self._hint}",
             )
         org = claims.get("org")
-        if org is not None and (not isinstance(org, str) or not org):
+        if org is not None and (
+            not isinstance(org, str) or not org or len(org) > MAX_IDENTIFIER_LENGTH
+        ):
             raise InvalidToken(
-                "the token's org claim must be a non-empty string",
+                f"the token's org claim must be a string of 1 to {MAX_IDENTIFIER_LENGTH} "
+                "characters",
                 fix=f"put the organizationId in the org claim, or {self._hint}",
             )
         if require_org and org is None:
@@ -104,7 +111,7 @@ class TokenVerifier:
         """The token's algorithm, once accepted, and the one key that may verify it."""
         try:
             header = jwt.get_unverified_header(token)
-        except jwt.DecodeError as exc:
+        except jwt.PyJWTError as exc:  # DecodeError, and InvalidTokenError for a bad kid/crit
             raise InvalidToken(
                 f"the bearer token is not a well-formed JWT ({exc})",
                 fix=f"send a JWT (header.payload.signature, base64url); {self._hint}",
@@ -214,7 +221,9 @@ class TokenVerifier:
             )
         if isinstance(exc, jwt.exceptions.InvalidSubjectError):
             return InvalidToken(
-                "the token's sub claim must be a non-empty string", fix=f"set sub; {self._hint}"
+                f"the token's sub claim must be a string of 1 to {MAX_IDENTIFIER_LENGTH} "
+                "characters",
+                fix=f"set sub; {self._hint}",
             )
         if isinstance(exc, jwt.DecodeError | jwt.InvalidIssuedAtError):
             return InvalidToken(f"the token's claims are malformed: {exc}", fix=self._hint)
@@ -245,7 +254,8 @@ def mint_token(
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def _bearer_token(authorization: Sequence[str], *, hint: str = MINT_HINT) -> str:
+def bearer_token(authorization: Sequence[str], *, hint: str = MINT_HINT) -> str:
+    """The token of exactly one ``Authorization: Bearer <token>`` header (any case)."""
     if not authorization:
         raise InvalidToken(
             "the request has no Authorization header",

@@ -119,8 +119,7 @@ def add_generated_numbers(
         )
     chosen = [_with_capabilities(number, capabilities) for number in chosen]
     repository.insert_numbers(session, chosen, origin=NumberOrigin.CONTROL)
-    session.flush()
-    return [_must_find(session, number.number_string) for number in chosen]
+    return _find_all(session, [number.number_string for number in chosen])
 
 
 def add_explicit_numbers(
@@ -151,8 +150,7 @@ def add_explicit_numbers(
     for number in revived:
         repository.revive_removed_number(session, number)
     repository.insert_numbers(session, fresh, origin=NumberOrigin.CONTROL)
-    session.flush()
-    return [_must_find(session, record.number_string) for record in records]
+    return _find_all(session, [record.number_string for record in records])
 
 
 def purchase(session: Session, number_string: str, organization_id: str) -> InventoryNumber:
@@ -185,6 +183,13 @@ def remove(session: Session, number_string: str) -> None:
 def sell_out(session: Session, query: StockQuery, organization_id: str) -> int:
     """Sell every number in stock matching ``query`` (scenarios: "sold out of 415")."""
     return repository.sell_matching(session, query, organization_id)
+
+
+def _find_all(session: Session, number_strings: list[str]) -> list[InventoryNumber]:
+    """The numbers just written, in the given order, in one query per 500."""
+    session.flush()
+    found = {n.number_string: n for n in repository.find_numbers(session, number_strings)}
+    return [found[number_string] for number_string in number_strings]
 
 
 def _must_find(session: Session, number_string: str) -> InventoryNumber:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -34,6 +37,44 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: object) -> None
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+# An arbitrary constant naming "numbers-mock is migrating or seeding" among advisory locks.
+_STARTUP_LOCK_ID = 7_402_815_360
+
+
+@contextmanager
+def startup_lock(engine: Engine) -> Iterator[None]:
+    """One process at a time migrates and seeds: replicas starting together wait here.
+
+    PostgreSQL: a session advisory lock. SQLite: an exclusive lock on a file beside the
+    database (pysqlite reads outside transactions, so its writer lock would come too late).
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _STARTUP_LOCK_ID})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _STARTUP_LOCK_ID})
+                connection.commit()
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
+        yield
+        return
+    with open(f"{database}.lock", "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def changed_rows(result: object) -> int:
+    """Rows an UPDATE or DELETE changed (conditional updates decide races on it)."""
+    rowcount: int = getattr(result, "rowcount", 0)
+    return rowcount
 
 
 def describe_database(url: str) -> str:

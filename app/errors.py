@@ -192,6 +192,14 @@ class NumberNotPurchased(ApiError):
     code = "number_not_purchased"
 
 
+class ConcurrentChange(ApiError):
+    """Another request changed the same data at the same moment; a retry succeeds or says why
+    not."""
+
+    status = 409
+    code = "concurrent_change"
+
+
 class NumberAlreadyExists(ApiError):
     """The inventory holds this number already."""
 

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from app import __version__, repository, search
 from app.auth import TokenVerifier
 from app.auth_keys import load_verification_keys
-from app.db import create_db_engine, create_session_factory, describe_database
+from app.db import create_db_engine, create_session_factory, describe_database, startup_lock
 from app.inventory.seeding import ensure_seeded
 from app.pagination import PageTokenCodec
 from app.routes import available_numbers, control, health, stock_items
@@ -125,8 +125,9 @@ def _build_context(settings: Settings) -> AppContext:
 
 def _prepare_database(context: AppContext) -> None:
     settings = context.settings
-    upgrade_to_head(context.engine)
-    report = ensure_seeded(context.engine, seed=settings.seed, total=settings.seed_count)
+    with startup_lock(context.engine):
+        upgrade_to_head(context.engine)
+        report = ensure_seeded(context.engine, seed=settings.seed, total=settings.seed_count)
     if report.seeded:
         logger.info(
             "seeded %d numbers (seed %d) in %.1f s", report.numbers, settings.seed, report.seconds

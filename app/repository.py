@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import astuple
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from app.db import changed_rows
 from app.inventory.records import GeneratedNumber
 from app.models import InventoryNumber, NumberOrigin, StockStatus
 from app.stock_query import StockQuery
@@ -137,15 +138,28 @@ def find_any_number(session: Session, number_string: str) -> InventoryNumber | N
 
 def existing_number_strings(session: Session, candidates: Iterable[str]) -> set[str]:
     """Which of ``candidates`` the inventory holds already, whatever their status."""
-    wanted = list(candidates)
     found: set[str] = set()
-    for start in range(0, len(wanted), 500):  # keep each IN list small
-        chunk = wanted[start : start + 500]
+    for chunk in _chunks(list(candidates)):
         statement = select(InventoryNumber.number_string).where(
             InventoryNumber.number_string.in_(chunk)
         )
         found.update(session.scalars(statement))
     return found
+
+
+def find_numbers(session: Session, number_strings: Iterable[str]) -> list[InventoryNumber]:
+    """The numbers of the inventory among ``number_strings``, in no particular order."""
+    found: list[InventoryNumber] = []
+    for chunk in _chunks(list(number_strings)):
+        statement = select(InventoryNumber).where(InventoryNumber.number_string.in_(chunk))
+        found += session.scalars(statement)
+    return found
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    """Keep each IN list small, whatever the backend's limit on bound parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def purchase_number(session: Session, number_string: str, organization_id: str) -> bool:
@@ -162,7 +176,7 @@ def purchase_number(session: Session, number_string: str, organization_id: str) 
         .values(status=StockStatus.SOLD.value, purchased_by=organization_id)
         .execution_options(synchronize_session=False)
     )
-    return _changed_rows(result) == 1
+    return changed_rows(result) == 1
 
 
 def sell_matching(session: Session, query: StockQuery, organization_id: str) -> int:
@@ -176,7 +190,7 @@ def sell_matching(session: Session, query: StockQuery, organization_id: str) -> 
         .values(status=StockStatus.SOLD.value, purchased_by=organization_id)
         .execution_options(synchronize_session=False)
     )
-    return _changed_rows(result)
+    return changed_rows(result)
 
 
 def release_number(session: Session, number_string: str) -> bool:
@@ -190,7 +204,7 @@ def release_number(session: Session, number_string: str) -> bool:
         .values(status=StockStatus.IN_STOCK.value, purchased_by=None)
         .execution_options(synchronize_session=False)
     )
-    return _changed_rows(result) == 1
+    return changed_rows(result) == 1
 
 
 def remove_number(session: Session, number: InventoryNumber) -> None:
@@ -226,11 +240,6 @@ def restore_seeded_inventory(session: Session) -> None:
 def count_added_numbers(session: Session) -> int:
     statement = select(func.count()).where(InventoryNumber.origin == NumberOrigin.CONTROL.value)
     return session.scalar(statement) or 0
-
-
-def _changed_rows(result: object) -> int:
-    rowcount: int = getattr(result, "rowcount", 0)
-    return rowcount
 
 
 def _row(number: GeneratedNumber) -> dict[str, Any]:

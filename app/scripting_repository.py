@@ -8,6 +8,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.db import changed_rows
 from app.models import Fault, RateLimit, RateLimitCounter
 
 ANY_OPERATION = "*"
@@ -29,7 +30,7 @@ def find_fault(session: Session, fault_id: str) -> Fault | None:
 
 def delete_fault(session: Session, fault_id: str) -> bool:
     result = session.execute(delete(Fault).where(Fault.id == fault_id))
-    return getattr(result, "rowcount", 0) == 1
+    return changed_rows(result) == 1
 
 
 def delete_all_faults(session: Session) -> None:
@@ -71,7 +72,7 @@ def consume_fault(session: Session, fault: Fault) -> bool:
     result = session.execute(
         statement.values(fired=Fault.fired + 1).execution_options(synchronize_session=False)
     )
-    return getattr(result, "rowcount", 0) == 1
+    return changed_rows(result) == 1
 
 
 def add_rate_limit(session: Session, rate_limit: RateLimit) -> RateLimit:
@@ -87,7 +88,7 @@ def list_rate_limits(session: Session) -> list[RateLimit]:
 def delete_rate_limit(session: Session, rate_limit_id: str) -> bool:
     session.execute(delete(RateLimitCounter).where(RateLimitCounter.rate_limit_id == rate_limit_id))
     result = session.execute(delete(RateLimit).where(RateLimit.id == rate_limit_id))
-    return getattr(result, "rowcount", 0) == 1
+    return changed_rows(result) == 1
 
 
 def delete_all_rate_limits(session: Session) -> None:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from typing import IO
 
 import httpx2 as httpx
 import pytest
 
 from tests.conftest import DatabaseFactory
-from tests.servers import free_port, running_server, server_environment
+from tests.servers import COMMAND, free_port, running_server, server_environment
 
 ADMIN = {"Authorization": "Bearer replicas-admin-key"}
 
@@ -22,7 +28,6 @@ def replicas(database_factory: DatabaseFactory) -> Iterator[tuple[str, str]]:
         NUMBERS_MOCK_SEED_COUNT="2000",
     )
     first_port, second_port = free_port(), free_port()
-    # The second starts while the first may still be seeding: the seed lock serialises them.
     with running_server(env, first_port), running_server(env, second_port):
         yield f"http://127.0.0.1:{first_port}", f"http://127.0.0.1:{second_port}"
 
@@ -99,3 +104,64 @@ def test_either_journal_lists_both_replicas_requests(replicas: tuple[str, str]) 
     for base in (one, two):
         journal = httpx.get(f"{base}/_mock/requests", headers=ADMIN).json()["requests"]
         assert [entry["trackingId"] for entry in journal] == ids[::-1]
+
+
+def test_replicas_starting_together_on_an_empty_database(database_factory: DatabaseFactory) -> None:
+    """Both migrate-and-seed at once: the startup lock lets one do it, the other reuses it."""
+    env = server_environment(database_factory("replicas_race"), NUMBERS_MOCK_SEED_COUNT="3000")
+    ports = [free_port(), free_port()]
+    logs: list[IO[bytes]] = []
+    processes: list[subprocess.Popen[bytes]] = []
+    with contextlib.ExitStack() as stack:
+        for port in ports:  # both processes start before either is waited for
+            log = stack.enter_context(tempfile.TemporaryFile())
+            logs.append(log)
+            process = subprocess.Popen(
+                [COMMAND, "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+            )
+            stack.callback(_stop, process)
+            processes.append(process)
+        for port in ports:
+            assert _wait_healthy(f"http://127.0.0.1:{port}"), _read(logs)
+        counts = [
+            httpx.post(
+                f"http://127.0.0.1:{port}/_mock/reset",
+                headers={"Authorization": "Bearer numbers-mock-development-admin-key"},
+            ).json()["inStock"]
+            for port in ports
+        ]
+        for process in processes:
+            _stop(process)
+        log_text = _read(logs)
+    assert counts == [3000, 3000]
+    assert log_text.count("seeded 3000 numbers") == 1, log_text
+
+
+def _wait_healthy(base: str) -> bool:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return True
+        except httpx.TransportError:
+            time.sleep(0.2)
+    return False
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _read(logs: Sequence[IO[bytes]]) -> str:
+    text = ""
+    for log in logs:
+        log.seek(0)
+        text += log.read().decode(errors="replace")
+    return text

@@ -184,6 +184,10 @@ class CuttableProxy:
     def cut(self) -> None:
         with self._lock:
             if self._listener is not None:
+                # shutdown() wakes the thread blocked in accept(); close() alone would not,
+                # and the kernel would keep accepting on the closed socket.
+                with contextlib.suppress(OSError):
+                    self._listener.shutdown(socket.SHUT_RDWR)
                 self._listener.close()
                 self._listener = None
             for connection in self._connections:
@@ -198,8 +202,11 @@ class CuttableProxy:
                 client, _ = listener.accept()
             except OSError:
                 return
-            upstream = socket.create_connection(self.target)
             with self._lock:
+                if self._listener is not listener:  # cut while this one was being accepted
+                    client.close()
+                    return
+                upstream = socket.create_connection(self.target)
                 self._connections += [client, upstream]
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()

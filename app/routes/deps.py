@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from app.auth import Principal, TokenVerifier
-from app.errors import InvalidAdminKey, OrganizationMismatch
+from app.auth import Principal, TokenVerifier, bearer_token
+from app.errors import InvalidAdminKey, InvalidToken, OrganizationMismatch
 from app.pagination import PageTokenCodec
 from app.query_params import reject_unknown_parameters
 from app.scripting import Verdict, judge_request
@@ -44,13 +44,8 @@ ContextDep = Annotated[AppContext, Depends(get_context)]
 
 def get_session(context: ContextDep) -> Iterator[Session]:
     """One session per request: committed when the handler returns, rolled back on error."""
-    with context.sessions() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with context.sessions.begin() as session:
+        yield session
 
 
 # scope="function": commit before the response leaves. The default ("request") commits after
@@ -132,15 +127,17 @@ def admin_access(
     _declared: Annotated[HTTPAuthorizationCredentials | None, Security(_admin_bearer)],
 ) -> None:
     """The control API's caller must send ``Authorization: Bearer <NUMBERS_MOCK_ADMIN_KEY>``."""
-    values = request.headers.getlist("authorization")
     expected = context.settings.admin_key.get_secret_value().encode()
-    if len(values) == 1:
-        scheme, _, key = values[0].strip().partition(" ")
-        if scheme.lower() == "bearer" and hmac.compare_digest(key.strip().encode(), expected):
+    try:
+        key = bearer_token(request.headers.getlist("authorization"), hint="")
+    except InvalidToken as refused:
+        problem = refused.message
+    else:
+        if hmac.compare_digest(key.encode(), expected):
             return
+        problem = "the admin key is wrong"
     raise InvalidAdminKey(
-        "the control API needs `Authorization: Bearer <admin key>`"
-        + (" (one header)" if len(values) > 1 else ""),
+        f"the control API needs `Authorization: Bearer <admin key>`: {problem}",
         fix="send the server's NUMBERS_MOCK_ADMIN_KEY as a bearer token (the server logs "
         "whether it uses the development default)",
     )

@@ -69,7 +69,8 @@ def list_stock_items(
         str | None,
         Query(
             alias="pageToken",
-            max_length=MAX_PAGE_TOKEN_LENGTH,
+            # Documented here, checked by the page-token codec (one place, one message).
+            json_schema_extra={"maxLength": MAX_PAGE_TOKEN_LENGTH},
             description="Pagination token that keeps track of the current position in the "
             "list: the nextPageToken of the previous page, with the same filters.",
         ),

@@ -7,25 +7,24 @@ import logging
 import re
 from typing import Any
 
-from annotated_types import Ge, Le, MaxLen
+from annotated_types import Ge, Le
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import (
     ApiError,
+    ConcurrentChange,
     DatabaseUnavailable,
     InternalError,
-    InvalidPageToken,
     InvalidParameter,
     MethodNotAllowed,
     MissingParameter,
     NotFound,
 )
-from app.pagination import RESTART_FIX
 from app.web.tracking import tracking_id_of
 
 logger = logging.getLogger("numbers_mock.errors")
@@ -36,6 +35,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _handle_validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, _handle_database_error)  # type: ignore[arg-type]
+    app.add_exception_handler(IntegrityError, _handle_lost_race)  # type: ignore[arg-type]
 
 
 def error_response(request: Request, error: ApiError) -> JSONResponse:
@@ -59,6 +59,17 @@ async def _handle_database_error(request: Request, exc: OperationalError) -> JSO
         fix="retry shortly; if it persists, check NUMBERS_MOCK_DATABASE_URL and that the "
         "database server is up",
         headers={"Retry-After": "1"},
+    )
+    return error_response(request, error)
+
+
+async def _handle_lost_race(request: Request, exc: IntegrityError) -> JSONResponse:
+    """A unique constraint refused a write another request made first (the request's session
+    has rolled back, so nothing of it is kept)."""
+    logger.info("concurrent change trackingId=%s: %s", tracking_id_of(request), exc.orig or exc)
+    error = ConcurrentChange(
+        "another request changed the same data at the same moment; nothing of this one was kept",
+        fix="retry the request",
     )
     return error_response(request, error)
 
@@ -110,25 +121,23 @@ async def _handle_validation_error(request: Request, exc: RequestValidationError
     if location and location[0] == "body":
         return error_response(request, _body_error(first))
     name = str(location[-1]) if location else "request"
-    constraints = _constraints(request, name)
-    received = first.get("input")
     if first.get("type") == "missing":
         error: ApiError = MissingParameter(f"{name} is required", fix=f"send {name}")
-    elif name == "pageToken":
-        error = InvalidPageToken(
-            f"pageToken is {len(str(received))} characters long; at most "
-            f"{constraints.get('max_length')}",
-            fix=RESTART_FIX,
-        )
     else:
-        expected = _expectation(constraints, first)
+        expected = _expectation(first, _integer_range(request, name))
         error = InvalidParameter(
-            f"{name} must be {expected}; got {received!r}", fix=f"send {name} as {expected}"
+            f"{name} must be {expected}; got {first.get('input')!r}",
+            fix=f"send {name} as {expected}",
         )
     return error_response(request, error)
 
 
 def _body_error(error: dict[str, Any]) -> ApiError:
+    if error.get("type") == "json_invalid":
+        return InvalidParameter(
+            f"the request body is not valid JSON: {error.get('ctx', {}).get('error', '')}",
+            fix="send a JSON object with Content-Type: application/json",
+        )
     field = ".".join(str(part) for part in error.get("loc", ())[1:]) or "body"
     if error.get("type") == "missing":
         return MissingParameter(
@@ -141,30 +150,36 @@ def _body_error(error: dict[str, Any]) -> ApiError:
     )
 
 
-def _constraints(request: Request, name: str) -> dict[str, Any]:
+def _integer_range(request: Request, name: str) -> tuple[int, int] | None:
+    """The declared ge/le of a query parameter, to name the whole range in one message."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
-        return {}
-    params = route.dependant.query_params + route.dependant.path_params
-    for param in params:
+        return None
+    for param in route.dependant.query_params:
         if param.alias == name:
-            found: dict[str, Any] = {}
-            for item in param.field_info.metadata:
-                if isinstance(item, Ge):
-                    found["ge"] = item.ge
-                elif isinstance(item, Le):
-                    found["le"] = item.le
-                elif isinstance(item, MaxLen):
-                    found["max_length"] = item.max_length
-            return found
-    return {}
+            bounds = {type(item): item for item in param.field_info.metadata}
+            low, high = bounds.get(Ge), bounds.get(Le)
+            if isinstance(low, Ge) and isinstance(high, Le):
+                return int(str(low.ge)), int(str(high.le))
+    return None
 
 
-def _expectation(constraints: dict[str, Any], error: dict[str, Any]) -> str:
-    if "ge" in constraints and "le" in constraints:
-        return f"an integer from {constraints['ge']} to {constraints['le']}"
-    if "max_length" in constraints:
-        return f"at most {constraints['max_length']} characters"
+def _expectation(error: dict[str, Any], integer_range: tuple[int, int] | None) -> str:
+    """What the parameter must be, from pydantic's error type and context."""
+    kind = error.get("type", "")
+    context = error.get("ctx", {})
+    if integer_range is not None and kind in {
+        "int_parsing",
+        "int_type",
+        "int_from_float",
+        "greater_than_equal",
+        "less_than_equal",
+    }:
+        return f"an integer from {integer_range[0]} to {integer_range[1]}"
+    if kind == "string_too_short":
+        return f"at least {context.get('min_length')} characters"
+    if kind == "string_too_long":
+        return f"at most {context.get('max_length')} characters"
     message = str(error.get("msg", "valid"))
     return message[:1].lower() + message[1:]
 

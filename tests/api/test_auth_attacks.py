@@ -355,6 +355,17 @@ def _several_headers(c: Context) -> Attack:
     return Attack(_bearer(token) + _bearer(token), "2 Authorization headers")
 
 
+def _malformed_header(extra: dict[str, Any]) -> Callable[[Context], Attack]:
+    """Headers PyJWT refuses with a plain InvalidTokenError (once a 500 here)."""
+
+    def attack(c: Context) -> Attack:
+        header = {"alg": "HS256", "typ": "JWT", **extra}
+        token = f"{_segment(header)}.{_segment(_claims())}.c2lnbmF0dXJl"
+        return Attack(_bearer(token), "not a well-formed JWT")
+
+    return attack
+
+
 def _garbage(c: Context) -> Attack:
     return Attack(_bearer("eyJ.not-a.token"), "not a well-formed JWT")
 
@@ -376,13 +387,20 @@ CATALOGUE: dict[str, Callable[[Context], Attack]] = {
     "iss-missing": _claim_attack("no iss claim", iss=None),
     "aud-wrong": _claim_attack("aud is 'evil'", aud="evil"),
     "aud-missing": _claim_attack("no aud claim", aud=None),
-    "sub-wrong": _claim_attack("sub claim must be a non-empty string", sub=42),
-    "sub-empty": _claim_attack("sub claim must be a non-empty string", sub=""),
+    "sub-wrong": _claim_attack("sub claim must be a string of 1 to 256 characters", sub=42),
+    "sub-empty": _claim_attack("sub claim must be a string of 1 to 256 characters", sub=""),
     "sub-missing": _claim_attack("no sub claim", sub=None),
     "exp-wrong": _claim_attack("(exp) must be an integer", exp="tomorrow"),
     "exp-missing": _claim_attack("no exp claim", exp=None),
-    "org-wrong-type": _claim_attack("org claim must be a non-empty string", org=["acme"]),
+    "org-wrong-type": _claim_attack(
+        "org claim must be a string of 1 to 256 characters", org=["acme"]
+    ),
     "org-missing": _claim_attack("no org claim", org=None),
+    "sub-too-long": _claim_attack("sub claim must be a string of 1 to 256", sub="s" * 300),
+    "org-too-long": _claim_attack("org claim must be a string of 1 to 256", org="o" * 300),
+    "header-kid-not-a-string": _malformed_header({"kid": 123}),
+    "header-crit-unknown": _malformed_header({"crit": ["x"]}),
+    "header-crit-not-a-list": _malformed_header({"crit": "b64"}),
     "jku-x5u-kid-jwk-headers": _headers_pointing_elsewhere,
     "kid-path-traversal": _kid_path_traversal,
     "kid-of-another-key-type": _kid_of_another_key_type,

@@ -34,12 +34,13 @@ def test_commit_happens_before_the_response_starts(
 
     event.listen(Session, "after_commit", record_commit)
     try:
-        recorded = TestClient(recording(app))
-        response = recorded.post(
-            "/_mock/faults", json={"operation": "*", "delayMs": 1, "times": 1}, headers=admin
-        )
-        assert response.status_code == 201
-        assert order == ["commit", "response"], order
-        recorded.delete("/_mock/faults", headers=admin)
+        with TestClient(recording(app)) as recorded:  # the lifespan disposes of the engine
+            order.clear()
+            response = recorded.post(
+                "/_mock/faults", json={"operation": "*", "delayMs": 1, "times": 1}, headers=admin
+            )
+            assert response.status_code == 201
+            assert order == ["commit", "response"], order
+            recorded.delete("/_mock/faults", headers=admin)
     finally:
         event.remove(Session, "after_commit", record_commit)

@@ -541,3 +541,17 @@ def test_reset_clears_everything_quickly(
         client.post("/_mock/reset", headers=admin)
         durations.append(time.perf_counter() - started)
     print(f"POST /_mock/reset median {statistics.median(durations) * 1000:.1f} ms")
+
+
+def test_concurrent_identical_additions_never_fail_with_500(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    body = {"countryCode": "DE", "type": "mobile", "count": 50}
+
+    def add(_: int) -> int:
+        return client.post("/_mock/numbers", json=body, headers=admin).status_code
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(add, range(8)))
+    assert set(statuses) <= {201, 409}, statuses
+    assert 201 in statuses

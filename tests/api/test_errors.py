@@ -48,8 +48,11 @@ def test_unexpected_exception_is_a_generic_500(
     def explode() -> None:
         raise RuntimeError("secret internals")
 
-    with caplog.at_level(logging.ERROR, logger="numbers_mock.errors"):
-        response = TestClient(app).get("/explode")
+    with (
+        caplog.at_level(logging.ERROR, logger="numbers_mock.errors"),
+        TestClient(app) as client,  # the lifespan disposes of the engine
+    ):
+        response = client.get("/explode")
     error = assert_error(response, 500, "internal_error")
     assert "secret internals" not in response.text
     assert "Traceback" not in response.text

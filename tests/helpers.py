@@ -8,6 +8,39 @@ import httpx2 as httpx
 
 from app.schemas import ErrorEnvelope
 
+# The countries the Foundation issue requires in the default inventory.
+REQUIRED_COUNTRIES = [
+    "US",
+    "CA",
+    "GB",
+    "IE",
+    "DE",
+    "FR",
+    "NL",
+    "BE",
+    "ES",
+    "IT",
+    "PT",
+    "AT",
+    "CH",
+    "SE",
+    "NO",
+    "DK",
+    "FI",
+    "PL",
+    "CZ",
+    "AU",
+    "NZ",
+    "JP",
+    "SG",
+    "HK",
+    "IN",
+    "IL",
+    "ZA",
+    "BR",
+    "MX",
+    "AR",
+]
 STOCK_ITEMS = "/organizations/acme/numbers-stock-items"
 AVAILABLE = "/numbers/available"
 

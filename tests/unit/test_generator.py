@@ -34,40 +34,9 @@ from app.inventory.geocoding import split_description
 from app.inventory.numbering_plan import plain_pool, type_plan
 from app.inventory.records import GeneratedNumber, NumberType
 from app.inventory.seed_data import SeedData, default_seed_data
+from tests.helpers import REQUIRED_COUNTRIES
 
 SEED = 20260101
-REQUIRED_COUNTRIES = [
-    "US",
-    "CA",
-    "GB",
-    "IE",
-    "DE",
-    "FR",
-    "NL",
-    "BE",
-    "ES",
-    "IT",
-    "PT",
-    "AT",
-    "CH",
-    "SE",
-    "NO",
-    "DK",
-    "FI",
-    "PL",
-    "CZ",
-    "AU",
-    "NZ",
-    "JP",
-    "SG",
-    "HK",
-    "IN",
-    "IL",
-    "ZA",
-    "BR",
-    "MX",
-    "AR",
-]
 ACCEPTED = {
     NumberType.LOCAL: {PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE},
     NumberType.MOBILE: {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE},

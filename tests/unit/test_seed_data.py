@@ -11,39 +11,8 @@ import pytest
 from app.inventory.records import NumberType
 from app.inventory.seed_data import SeedData, SeedDataError, load_seed_data
 from app.resources import resource_dir
+from tests.helpers import REQUIRED_COUNTRIES
 
-REQUIRED_COUNTRIES = [
-    "US",
-    "CA",
-    "GB",
-    "IE",
-    "DE",
-    "FR",
-    "NL",
-    "BE",
-    "ES",
-    "IT",
-    "PT",
-    "AT",
-    "CH",
-    "SE",
-    "NO",
-    "DK",
-    "FI",
-    "PL",
-    "CZ",
-    "AU",
-    "NZ",
-    "JP",
-    "SG",
-    "HK",
-    "IN",
-    "IL",
-    "ZA",
-    "BR",
-    "MX",
-    "AR",
-]
 EURO_AREA = [
     "AT",
     "BE",

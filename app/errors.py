@@ -87,11 +87,7 @@ class InvalidToken(ApiError):
     code = "invalid_token"
 
     def __post_init__(self) -> None:
-        self.headers.setdefault(
-            "WWW-Authenticate",
-            f'Bearer realm="numbers-mock", error="invalid_token", '
-            f'error_description="{_rfc6750_text(self.message)}"',
-        )
+        self.headers.setdefault("WWW-Authenticate", _bearer_challenge("numbers-mock", self.message))
 
 
 class OrganizationMismatch(ApiError):
@@ -129,6 +125,14 @@ class InternalError(ApiError):
     code = "internal_error"
 
 
+def _bearer_challenge(realm: str, message: str) -> str:
+    """An RFC 6750 challenge for a refused bearer token."""
+    return (
+        f'Bearer realm="{realm}", error="invalid_token", '
+        f'error_description="{_rfc6750_text(message)}"'
+    )
+
+
 def _rfc6750_text(text: str) -> str:
     """RFC 6750 allows printable ASCII except ``"`` and backslash in error_description."""
     return "".join(
@@ -144,9 +148,7 @@ class InvalidAdminKey(ApiError):
 
     def __post_init__(self) -> None:
         self.headers.setdefault(
-            "WWW-Authenticate",
-            f'Bearer realm="numbers-mock-control", error="invalid_token", '
-            f'error_description="{_rfc6750_text(self.message)}"',
+            "WWW-Authenticate", _bearer_challenge("numbers-mock-control", self.message)
         )
 
 

@@ -11,7 +11,6 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -145,36 +144,6 @@ def create_rate_limit(
     return repository.add_rate_limit(session, rate_limit)
 
 
-def fault_json(fault: Fault) -> dict[str, Any]:
-    return {
-        "id": fault.id,
-        "operation": fault.operation,
-        "organizationId": fault.organization_id,
-        "status": fault.status,
-        "code": fault.code,
-        "message": fault.message,
-        "fix": fault.fix,
-        "provider": fault.provider,
-        "providerCode": fault.provider_code,
-        "delayMs": fault.delay_ms,
-        "times": fault.times_remaining,
-        "probability": fault.probability,
-        "fired": fault.fired,
-        "createdAt": iso_utc(fault.created_at),
-    }
-
-
-def rate_limit_json(rate_limit: RateLimit) -> dict[str, Any]:
-    return {
-        "id": rate_limit.id,
-        "operation": rate_limit.operation,
-        "organizationId": rate_limit.organization_id,
-        "limit": rate_limit.limit,
-        "windowSeconds": rate_limit.window_seconds,
-        "createdAt": iso_utc(rate_limit.created_at),
-    }
-
-
 def _apply_rate_limits(
     session: Session,
     verdict: Verdict,
@@ -256,8 +225,3 @@ def _failure(fault: Fault) -> ScriptedFailure:
         scripted_code=fault.code or defaults.code,
         headers=headers,
     )
-
-
-def iso_utc(moment: datetime) -> str:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).isoformat().replace("+00:00", "Z")

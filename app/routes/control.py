@@ -36,9 +36,13 @@ from app.control_schemas import (
     TokenResponse,
 )
 from app.errors import FaultNotFound, RateLimitNotFound
-from app.models import JournalEntry
 from app.routes.deps import ContextDep, SessionDep, admin_access, known_parameters
-from app.routes.representations import inventory_number_json
+from app.routes.representations import (
+    fault_json,
+    inventory_number_json,
+    journal_entry_json,
+    rate_limit_json,
+)
 from app.scenarios import Scenario, ScenarioResult
 from app.web.openapi import error_responses
 
@@ -139,13 +143,13 @@ def delete_number(number_string: NumberPath, session: SessionDep) -> Response:
 def add_fault(body: FaultRequest, session: SessionDep) -> dict[str, Any]:
     """Script a failure or a delay of the next matching provider requests."""
     spec = control_requests.fault_spec(body)
-    return scripting.fault_json(scripting.create_fault(session, spec))
+    return fault_json(scripting.create_fault(session, spec))
 
 
 @router.get("/faults", operation_id="listFaults", response_model=Faults)
 def list_faults(session: SessionDep) -> dict[str, Any]:
     """The scripted faults, oldest first, with how often each fired."""
-    return {"faults": [scripting.fault_json(f) for f in scripting_repository.list_faults(session)]}
+    return {"faults": [fault_json(f) for f in scripting_repository.list_faults(session)]}
 
 
 @router.delete(
@@ -175,14 +179,14 @@ def add_rate_limit(body: RateLimitRequest, session: SessionDep) -> dict[str, Any
         window_seconds=body.windowSeconds,
         organization_id=body.organizationId,
     )
-    return scripting.rate_limit_json(rate_limit)
+    return rate_limit_json(rate_limit)
 
 
 @router.get("/rate-limits", operation_id="listRateLimits", response_model=RateLimits)
 def list_rate_limits(session: SessionDep) -> dict[str, Any]:
     """The rate limits in force."""
     limits = scripting_repository.list_rate_limits(session)
-    return {"rateLimits": [scripting.rate_limit_json(limit) for limit in limits]}
+    return {"rateLimits": [rate_limit_json(limit) for limit in limits]}
 
 
 @router.delete(
@@ -232,7 +236,7 @@ def list_requests(
         limit=limit,
         keep=context.settings.journal_size,
     )
-    return {"requests": [_journal_json(entry) for entry in entries]}
+    return {"requests": [journal_entry_json(entry) for entry in entries]}
 
 
 @router.delete("/requests", operation_id="clearRequests", status_code=204)
@@ -240,18 +244,3 @@ def clear_requests(session: SessionDep) -> Response:
     """Empty the journal."""
     journal_repository.clear(session)
     return Response(status_code=204)
-
-
-def _journal_json(entry: JournalEntry) -> dict[str, Any]:
-    return {
-        "trackingId": entry.tracking_id,
-        "operation": entry.operation,
-        "method": entry.method,
-        "path": entry.path,
-        "query": entry.query,
-        "status": entry.status,
-        "durationMs": entry.duration_ms,
-        "receivedAt": scripting.iso_utc(entry.received_at),
-        "organizationId": entry.organization_id,
-        "sub": entry.sub,
-    }

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from app.models import InventoryNumber
+from app.models import Fault, InventoryNumber, JournalEntry, RateLimit
 from app.query_params import CHANNEL_FEATURES
 
 
@@ -55,3 +56,53 @@ def inventory_number_json(number: InventoryNumber) -> dict[str, Any]:
         "purchasedBy": number.purchased_by,
         "origin": number.origin,
     }
+
+
+def fault_json(fault: Fault) -> dict[str, Any]:
+    return {
+        "id": fault.id,
+        "operation": fault.operation,
+        "organizationId": fault.organization_id,
+        "status": fault.status,
+        "code": fault.code,
+        "message": fault.message,
+        "fix": fault.fix,
+        "provider": fault.provider,
+        "providerCode": fault.provider_code,
+        "delayMs": fault.delay_ms,
+        "times": fault.times_remaining,
+        "probability": fault.probability,
+        "fired": fault.fired,
+        "createdAt": iso_utc(fault.created_at),
+    }
+
+
+def rate_limit_json(rate_limit: RateLimit) -> dict[str, Any]:
+    return {
+        "id": rate_limit.id,
+        "operation": rate_limit.operation,
+        "organizationId": rate_limit.organization_id,
+        "limit": rate_limit.limit,
+        "windowSeconds": rate_limit.window_seconds,
+        "createdAt": iso_utc(rate_limit.created_at),
+    }
+
+
+def journal_entry_json(entry: JournalEntry) -> dict[str, Any]:
+    return {
+        "trackingId": entry.tracking_id,
+        "operation": entry.operation,
+        "method": entry.method,
+        "path": entry.path,
+        "query": entry.query,
+        "status": entry.status,
+        "durationMs": entry.duration_ms,
+        "receivedAt": iso_utc(entry.received_at),
+        "organizationId": entry.organization_id,
+        "sub": entry.sub,
+    }
+
+
+def iso_utc(moment: datetime) -> str:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat().replace("+00:00", "Z")

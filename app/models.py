@@ -75,6 +75,8 @@ class InventoryNumber(Base):
     mms_inbound: Mapped[bool]
     mms_outbound: Mapped[bool]
     whatsapp: Mapped[bool]
+    # The seven booleans above as one bit set (app.inventory.records.CAPABILITY_BITS).
+    capability_mask: Mapped[int]
     currency_code: Mapped[str] = mapped_column(String(3))
     monthly_amount: Mapped[int]
     price_exponent: Mapped[int]
@@ -83,14 +85,37 @@ class InventoryNumber(Base):
     purchased_by: Mapped[str | None] = mapped_column(String(256))
 
     __table_args__ = (
-        # The order of every listing: country, then number, among numbers in stock.
-        Index("ix_inventory_numbers_stock_order", "status", "country_code", "number_string"),
+        # The listing order within each stock cell (country, type, capability set), so
+        # every filter combination is a seek per matching cell: see repository.find_in_stock.
+        Index(
+            "ix_inventory_numbers_stock_cell_order",
+            "status",
+            "country_code",
+            "number_type",
+            "capability_mask",
+            "national_number",
+        ),
         # What a reset touches: numbers added at run time, and seeded numbers out of stock.
         Index("ix_inventory_numbers_origin_status", "origin", "status"),
         CheckConstraint(_one_of("number_type", [t.value for t in NumberType]), name="number_type"),
         CheckConstraint(_one_of("status", [s.value for s in StockStatus]), name="status"),
         CheckConstraint(_one_of("origin", [o.value for o in NumberOrigin]), name="origin"),
     )
+
+
+class StockCell(Base):
+    """A (country, type, capability set) that numbers of the inventory have, or had.
+
+    The searches walk these cells in order and seek each one in the inventory's index, so a
+    page costs a few index lookups whatever the filters, the depth or the inventory's size.
+    Cells are only ever added: one that emptied costs a single lookup.
+    """
+
+    __tablename__ = "stock_cells"
+
+    country_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    number_type: Mapped[str] = mapped_column(String(16), primary_key=True)
+    capability_mask: Mapped[int] = mapped_column(primary_key=True)
 
 
 class Fault(Base):

@@ -2,75 +2,187 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import astuple
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, or_, select, tuple_, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    true,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.selectable import Join
 
 from app.db import changed_rows
 from app.inventory.records import GeneratedNumber
-from app.models import InventoryNumber, NumberOrigin, StockStatus
-from app.stock_query import StockQuery
-
-_CAPABILITY_COLUMNS = {
-    "voice_inbound": InventoryNumber.voice_inbound,
-    "voice_outbound": InventoryNumber.voice_outbound,
-    "sms_inbound": InventoryNumber.sms_inbound,
-    "sms_outbound": InventoryNumber.sms_outbound,
-    "mms_inbound": InventoryNumber.mms_inbound,
-    "mms_outbound": InventoryNumber.mms_outbound,
-    "whatsapp": InventoryNumber.whatsapp,
-}
-_CHANNEL_COLUMNS = {
-    "voice": (InventoryNumber.voice_inbound, InventoryNumber.voice_outbound),
-    "sms": (InventoryNumber.sms_inbound, InventoryNumber.sms_outbound),
-    "mms": (InventoryNumber.mms_inbound, InventoryNumber.mms_outbound),
-}
+from app.models import Base, InventoryNumber, NumberOrigin, StockCell, StockStatus
+from app.stock_query import StockPosition, StockQuery, StockSeek
 
 
-def sort_key(number: InventoryNumber) -> tuple[str, str]:
-    """The listing order: country, then E.164 number (unique, so the order is total)."""
-    return (number.country_code, number.number_string)
+def position_of(number: InventoryNumber) -> StockPosition:
+    """Where ``number`` sits in the listing order."""
+    return StockPosition(
+        number.country_code, number.number_type, number.capability_mask, number.national_number
+    )
 
 
 def find_in_stock(
     session: Session,
     query: StockQuery,
     *,
-    start_at: Sequence[str] | None,
+    start_at: StockPosition | None,
     limit: int,
 ) -> list[InventoryNumber]:
-    """Numbers in stock matching ``query``, from ``start_at`` (a sort key) on, in order."""
-    statement = (
+    """Numbers in stock matching ``query``, from ``start_at`` on, in the listing order.
+
+    The walk goes through the matching stock cells in order and seeks each in the index
+    (status, country, type, capability set, national number): no scan, no sort of the
+    matches, no OFFSET. A page costs one index descent per cell it touches, however deep
+    the page and however large the inventory; filters that no cell satisfies cost nothing.
+    """
+    statement = stock_page_statement(session, query, start_at=start_at, limit=limit)
+    return [] if statement is None else list(session.scalars(statement))
+
+
+def stock_page_statement(
+    session: Session,
+    query: StockQuery,
+    *,
+    start_at: StockPosition | None,
+    limit: int,
+) -> Select[Any] | None:
+    """The one statement behind ``find_in_stock`` (None: nothing can match)."""
+    seek = query.seek()
+    if seek.country_codes == ():
+        return None
+    cells = _cell_conditions(seek, start_at)
+    low, high = seek.national_range()
+    lower_bound: ColumnElement[str] | str = low
+    if start_at is not None:
+        # Keyset pagination: in the cell of the next item, start at it; later cells from
+        # their beginning (or the prefix's).
+        lower_bound = case(
+            (
+                and_(
+                    StockCell.country_code == start_at.country_code,
+                    StockCell.number_type == start_at.number_type,
+                    StockCell.capability_mask == start_at.capability_mask,
+                ),
+                max(start_at.national_number, low),
+            ),
+            else_=low,
+        )
+    in_cell = [
+        InventoryNumber.status == StockStatus.IN_STOCK.value,
+        InventoryNumber.country_code == StockCell.country_code,
+        InventoryNumber.number_type == StockCell.number_type,
+        InventoryNumber.capability_mask == StockCell.capability_mask,
+        InventoryNumber.national_number >= lower_bound,
+    ]
+    if high is not None:
+        in_cell.append(InventoryNumber.national_number < high)
+    cell_order = (StockCell.country_code, StockCell.number_type, StockCell.capability_mask)
+    if _is_postgresql(session):
+        # PostgreSQL cannot see that a nested loop keeps the inner index's order; a LATERAL
+        # page per cell bounds the sort to (cells touched) x limit rows, and the cells'
+        # primary-key order lets an incremental sort stop at the first full page.
+        per_cell = (
+            select(InventoryNumber)
+            .where(*in_cell)
+            .order_by(InventoryNumber.national_number)
+            .limit(limit)
+            .lateral("cell_page")
+        )
+        number = aliased(InventoryNumber, per_cell)
+        return (
+            select(number)
+            .select_from(StockCell)
+            .join(per_cell, true())
+            .where(*cells)
+            .order_by(*cell_order, number.national_number)
+            .limit(limit)
+        )
+    # SQLite walks the cells by primary key and each cell by the index, so the ORDER BY
+    # needs no sorter; CROSS JOIN keeps it from putting the inventory in the outer loop.
+    walk = _CrossJoin(StockCell.__table__, InventoryNumber.__table__, and_(*in_cell))
+    return (
         select(InventoryNumber)
-        .where(InventoryNumber.status == StockStatus.IN_STOCK.value, *_conditions(query))
-        .order_by(InventoryNumber.country_code, InventoryNumber.number_string)
+        .select_from(walk)
+        .where(*cells)
+        .order_by(*cell_order, InventoryNumber.national_number)
         .limit(limit)
     )
-    if start_at is not None:
-        # Keyset pagination: start at the next item's key, however the stock changed since.
-        statement = statement.where(
-            tuple_(InventoryNumber.country_code, InventoryNumber.number_string) >= tuple_(*start_at)
+
+
+class _CrossJoin(Join):
+    """An inner join that SQLite must run in the written order (its CROSS JOIN)."""
+
+    inherit_cache = True
+
+
+@compiles(_CrossJoin, "sqlite")
+def _compile_cross_join(join: _CrossJoin, compiler: SQLCompiler, **kw: Any) -> str:
+    kw["asfrom"] = True
+    left = compiler.process(join.left, **kw)
+    right = compiler.process(join.right, **kw)
+    assert join.onclause is not None  # _CrossJoin is only built with one
+    return f"{left} CROSS JOIN {right} ON {compiler.process(join.onclause, **kw)}"
+
+
+def _cell_conditions(seek: StockSeek, start_at: StockPosition | None) -> list[ColumnElement[bool]]:
+    """Conditions on the stock cells whose country, type and capability set the filters accept."""
+    conditions: list[ColumnElement[bool]] = []
+    if seek.country_codes is not None:
+        conditions.append(StockCell.country_code.in_(seek.country_codes))
+    if seek.types is not None:
+        # `|| ''` hides the column from SQLite's constant propagation: with one type it
+        # would otherwise sort each cell's numbers instead of reading them in index order.
+        conditions.append((StockCell.number_type + "").in_(seek.types))
+    if seek.required_mask:
+        conditions.append(
+            StockCell.capability_mask.op("&")(seek.required_mask) == seek.required_mask
         )
-    return list(session.scalars(statement))
+    conditions.extend(
+        StockCell.capability_mask.op("&")(channel) != 0 for channel in seek.channel_masks
+    )
+    if start_at is not None:
+        conditions.append(
+            tuple_(StockCell.country_code, StockCell.number_type, StockCell.capability_mask)
+            >= tuple_(start_at.country_code, start_at.number_type, start_at.capability_mask)
+        )
+    return conditions
 
 
 def _conditions(query: StockQuery) -> list[ColumnElement[bool]]:
+    """The filters as plain conditions on the inventory (for bulk changes, not listings)."""
+    seek = query.seek()
     conditions: list[ColumnElement[bool]] = []
-    if query.country_codes:
-        conditions.append(InventoryNumber.country_code.in_(query.country_codes))
-    if query.national_prefix:
-        conditions.append(InventoryNumber.national_number.startswith(query.national_prefix))
-    if query.international_prefix:
-        conditions.append(InventoryNumber.number_string.startswith(query.international_prefix))
-    if query.types:
-        conditions.append(InventoryNumber.number_type.in_([t.value for t in query.types]))
-    conditions.extend(_CAPABILITY_COLUMNS[name].is_(True) for name in query.capabilities)
-    for channel in query.channels:
-        inbound, outbound = _CHANNEL_COLUMNS[channel]
-        conditions.append(or_(inbound.is_(True), outbound.is_(True)))
+    if seek.country_codes is not None:
+        conditions.append(InventoryNumber.country_code.in_(seek.country_codes))
+    low, high = seek.national_range()
+    if low:
+        conditions.append(InventoryNumber.national_number >= low)
+    if high is not None:
+        conditions.append(InventoryNumber.national_number < high)
+    if seek.types is not None:
+        conditions.append(InventoryNumber.number_type.in_(seek.types))
+    mask = InventoryNumber.capability_mask
+    if seek.required_mask:
+        conditions.append(mask.op("&")(seek.required_mask) == seek.required_mask)
+    conditions.extend(mask.op("&")(channel) != 0 for channel in seek.channel_masks)
     return conditions
 
 
@@ -99,25 +211,127 @@ def lock_inventory_for_seeding(session: Session) -> None:
 
     SQLite needs nothing: its single writer lock already serialises them.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if _is_postgresql(session):
         session.execute(select(func.pg_advisory_xact_lock(_SEED_LOCK_ID)))
+
+
+def refresh_planner_statistics(session: Session) -> None:
+    """After a bulk load, so the planner knows the inventory is large and the cells few."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA analysis_limit = 1000")  # samples: milliseconds
+        connection.exec_driver_sql("ANALYZE")
+    else:
+        connection.exec_driver_sql("ANALYZE inventory_numbers, stock_cells")
 
 
 def delete_all_numbers(session: Session) -> None:
     session.execute(delete(InventoryNumber))
 
 
+@contextmanager
+def indexes_built_afterwards(session: Session) -> Iterator[None]:
+    """Load an empty inventory without its secondary indexes, then build them in one pass.
+
+    Sorting a million keys once is several times faster than a million B-tree insertions.
+    Both steps are inside the seed's transaction, so an interrupted seed leaves the indexes
+    (and the previous inventory) as they were.
+    """
+    connection = session.connection()
+    table = Base.metadata.tables[InventoryNumber.__tablename__]
+    indexes = sorted(table.indexes, key=lambda index: str(index.name))
+    if connection.dialect.name == "sqlite":
+        # A bigger page cache for the load: the unique keys still go in one by one.
+        connection.exec_driver_sql("PRAGMA cache_size = -262144")  # KiB: 256 MiB at most
+    for index in indexes:
+        index.drop(connection)
+    yield
+    for index in indexes:
+        index.create(connection)
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default
+
+
 def insert_numbers(
     session: Session,
     numbers: Iterable[GeneratedNumber],
     *,
-    origin: NumberOrigin = NumberOrigin.SEED,
+    origin: NumberOrigin = NumberOrigin.CONTROL,
 ) -> int:
-    """Insert generated numbers in one multi-row statement; returns how many."""
-    rows = [{**_row(number), "origin": origin.value} for number in numbers]
-    if rows:
+    """Insert numbers added at run time; returns how many.
+
+    A concurrent insert of the same number fails here as SQLAlchemy's IntegrityError, which
+    the API answers with 409.
+    """
+    batch = list(numbers)
+    if batch:
+        rows = [
+            dict(zip(_INSERT_COLUMNS, _values(number, origin), strict=True)) for number in batch
+        ]
         session.execute(insert(InventoryNumber), rows)
-    return len(rows)
+        _add_cells_of(session, batch)
+    return len(batch)
+
+
+def bulk_insert_seed_numbers(session: Session, numbers: Iterable[GeneratedNumber]) -> int:
+    """Insert a batch of the seed, in the session's transaction; returns how many.
+
+    The seed's hot loop (a million rows), so it bypasses the ORM and SQLAlchemy's per-row
+    parameter processing: PostgreSQL gets ``COPY``, SQLite one prepared statement run with
+    ``executemany``. Only for an inventory the seeder holds locked: driver errors are not
+    translated.
+    """
+    batch = list(numbers)
+    if not batch:
+        return 0
+    rows = [_values(number, NumberOrigin.SEED) for number in batch]
+    driver = session.connection().connection.driver_connection
+    columns = ", ".join(_INSERT_COLUMNS)
+    if _is_postgresql(session):
+        with (
+            driver.cursor() as cursor,  # type: ignore[union-attr]
+            cursor.copy(f"COPY inventory_numbers ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        # SQLAlchemy's Uuid type stores 32 hex digits on SQLite; bools are ints already.
+        placeholders = ", ".join("?" * len(_INSERT_COLUMNS))
+        driver.executemany(  # type: ignore[union-attr]
+            f"INSERT INTO inventory_numbers ({columns}) VALUES ({placeholders})",
+            [(row[0].hex, *row[1:]) for row in rows],
+        )
+    _add_cells_of(session, batch)
+    return len(batch)
+
+
+def _add_cells_of(session: Session, numbers: list[GeneratedNumber]) -> None:
+    add_stock_cells(
+        session,
+        {(n.country_code, n.number_type.value, n.capabilities.mask) for n in numbers},
+    )
+
+
+def add_stock_cells(session: Session, cells: Iterable[tuple[str, str, int]]) -> None:
+    """Record the (country, type, capability set) cells of new numbers; known ones stay."""
+    known = {
+        (country, kind, mask)
+        for country, kind, mask in session.execute(
+            select(StockCell.country_code, StockCell.number_type, StockCell.capability_mask)
+        )
+    }
+    fresh = [
+        {"country_code": country, "number_type": kind, "capability_mask": mask}
+        for country, kind, mask in sorted(set(cells) - known)
+    ]
+    if fresh:
+        # Another writer may add the same cell at the same moment: that is not a conflict.
+        dialect_insert = postgresql_insert if _is_postgresql(session) else sqlite_insert
+        session.execute(dialect_insert(StockCell).on_conflict_do_nothing(), fresh)
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def find_number(session: Session, number_string: str) -> InventoryNumber | None:
@@ -242,33 +456,53 @@ def count_added_numbers(session: Session) -> int:
     return session.scalar(statement) or 0
 
 
-def _row(number: GeneratedNumber) -> dict[str, Any]:
-    (
-        voice_inbound,
-        voice_outbound,
-        sms_inbound,
-        sms_outbound,
-        mms_inbound,
-        mms_outbound,
-        whatsapp,
-    ) = astuple(number.capabilities)
-    return {
-        "id": number.id,
-        "country_code": number.country_code,
-        "number_string": number.number_string,
-        "national_number": number.national_number,
-        "number_type": number.number_type.value,
-        "locality": number.locality,
-        "administrative_area": number.administrative_area,
-        "voice_inbound": voice_inbound,
-        "voice_outbound": voice_outbound,
-        "sms_inbound": sms_inbound,
-        "sms_outbound": sms_outbound,
-        "mms_inbound": mms_inbound,
-        "mms_outbound": mms_outbound,
-        "whatsapp": whatsapp,
-        "currency_code": number.monthly_price.currency_code,
-        "monthly_amount": number.monthly_price.amount,
-        "price_exponent": number.monthly_price.exponent,
-        "status": StockStatus.IN_STOCK.value,
-    }
+_INSERT_COLUMNS = (
+    "id",
+    "country_code",
+    "number_string",
+    "national_number",
+    "number_type",
+    "locality",
+    "administrative_area",
+    "voice_inbound",
+    "voice_outbound",
+    "sms_inbound",
+    "sms_outbound",
+    "mms_inbound",
+    "mms_outbound",
+    "whatsapp",
+    "capability_mask",
+    "currency_code",
+    "monthly_amount",
+    "price_exponent",
+    "status",
+    "origin",
+)
+
+
+def _values(number: GeneratedNumber, origin: NumberOrigin) -> tuple[Any, ...]:
+    """One row in the order of ``_INSERT_COLUMNS``."""
+    capabilities = number.capabilities
+    price = number.monthly_price
+    return (
+        number.id,
+        number.country_code,
+        number.number_string,
+        number.national_number,
+        number.number_type.value,
+        number.locality,
+        number.administrative_area,
+        capabilities.voice_inbound,
+        capabilities.voice_outbound,
+        capabilities.sms_inbound,
+        capabilities.sms_outbound,
+        capabilities.mms_inbound,
+        capabilities.mms_outbound,
+        capabilities.whatsapp,
+        capabilities.mask,
+        price.currency_code,
+        price.amount,
+        price.exponent,
+        StockStatus.IN_STOCK.value,
+        origin.value,
+    )

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app import repository
 from app.models import InventoryNumber
 from app.pagination import PageCursor, PageTokenCodec
-from app.stock_query import StockQuery
+from app.stock_query import StockPosition, StockQuery
 
 LIST_STOCK_ITEMS = "listStockItems"
 SEARCH_AVAILABLE_NUMBERS = "searchAvailableNumbers"
@@ -37,12 +37,13 @@ def list_stock_items(
     digest = query.digest()
     start = None
     if page_token is not None:
-        start = codec.open(
+        key = codec.open(
             page_token,
             operation=LIST_STOCK_ITEMS,
             organization_id=organization_id,
             filter_digest=digest,
         )
+        start = StockPosition.from_parts(key)
     # One extra row tells whether a next page exists and where it starts.
     rows = repository.find_in_stock(session, query, start_at=start, limit=limit + 1)
     if len(rows) <= limit:
@@ -53,7 +54,7 @@ def list_stock_items(
             operation=LIST_STOCK_ITEMS,
             organization_id=organization_id,
             filter_digest=digest,
-            next_key=repository.sort_key(following),
+            next_key=repository.position_of(following).to_parts(),
         )
     )
     return StockPage(items=rows[:limit], next_page_token=token)

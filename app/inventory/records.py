@@ -19,6 +19,25 @@ class NumberType(StrEnum):
     TOLL_FREE = "toll-free"
 
 
+# One bit per capability, in the order of ``Capabilities``' fields. The inventory stores the
+# mask next to the booleans so one index can seek every capability combination.
+CAPABILITY_BITS: dict[str, int] = {
+    "voice_inbound": 1,
+    "voice_outbound": 2,
+    "sms_inbound": 4,
+    "sms_outbound": 8,
+    "mms_inbound": 16,
+    "mms_outbound": 32,
+    "whatsapp": 64,
+}
+# A channel (Pingram's feature) is supported when either of its directions is.
+CHANNEL_BITS: dict[str, int] = {
+    "voice": CAPABILITY_BITS["voice_inbound"] | CAPABILITY_BITS["voice_outbound"],
+    "sms": CAPABILITY_BITS["sms_inbound"] | CAPABILITY_BITS["sms_outbound"],
+    "mms": CAPABILITY_BITS["mms_inbound"] | CAPABILITY_BITS["mms_outbound"],
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Capabilities:
     voice_inbound: bool
@@ -28,6 +47,20 @@ class Capabilities:
     mms_inbound: bool
     mms_outbound: bool
     whatsapp: bool
+
+    @property
+    def mask(self) -> int:
+        """The capabilities as a bit set (``CAPABILITY_BITS``)."""
+        # Spelled out: the seed computes it a million times.
+        return (
+            self.voice_inbound * 1
+            | self.voice_outbound * 2
+            | self.sms_inbound * 4
+            | self.sms_outbound * 8
+            | self.mms_inbound * 16
+            | self.mms_outbound * 32
+            | self.whatsapp * 64
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,10 +57,12 @@ def seed_inventory(
         if existing:
             repository.delete_all_numbers(session)
         numbers = generate_inventory(seed, total)
-        while batch := list(itertools.islice(numbers, BATCH_SIZE)):
-            inserted += repository.insert_numbers(session, batch)
-            if on_progress is not None:
-                on_progress(inserted)
+        with repository.indexes_built_afterwards(session):
+            while batch := list(itertools.islice(numbers, BATCH_SIZE)):
+                inserted += repository.bulk_insert_seed_numbers(session, batch)
+                if on_progress is not None:
+                    on_progress(inserted)
+        repository.refresh_planner_statistics(session)
     return SeedReport(numbers=inserted, seconds=time.perf_counter() - started, seeded=True)
 
 

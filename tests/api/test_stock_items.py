@@ -82,12 +82,18 @@ def test_first_page_has_the_reference_shape(client: TestClient, auth: dict[str, 
         assert item["monthlyPrice"]["exponent"] == -2
 
 
-def test_listing_is_ordered_by_country_then_number(
-    client: TestClient, auth: dict[str, str]
+def test_listing_is_ordered_by_country_type_capability_set_then_number(
+    client: TestClient, auth: dict[str, str], settings: Settings
 ) -> None:
-    items = _get(client, auth, limit=99)["results"]
-    keys = [(item["countryCode"], item["numberString"]) for item in items]
+    items, _ = _walk(client, auth, countryCodes="US,GB", limit=99)
+    masks = {row.number_string: row.capability_mask for row in _in_stock(settings)}
+    keys = [
+        (item["countryCode"], item["type"], masks[item["numberString"]], item["numberString"])
+        for item in items
+    ]
     assert keys == sorted(keys)
+    # More than one type and capability set per country, so the order is really tested.
+    assert len({key[:3] for key in keys}) > 4
 
 
 @pytest.mark.parametrize("country", ["NL", "US", "GB"])

@@ -604,3 +604,16 @@ def test_the_inventory_does_not_depend_on_string_hashing(
 def test_the_geocoder_package_is_not_imported(fresh_processes: list[tuple[str, str]]) -> None:
     """Only the chunks of geocoder data it needs are read, not phonenumbers.geodata's ~100 MB."""
     assert [imported for _, imported in fresh_processes] == ["False", "False"]
+
+
+def test_capability_mask_has_one_bit_per_capability() -> None:
+    from dataclasses import fields
+
+    from app.inventory.records import CAPABILITY_BITS, Capabilities
+
+    names = [field.name for field in fields(Capabilities)]
+    assert list(CAPABILITY_BITS) == names
+    for name in names:
+        only = Capabilities(**{other: other == name for other in names})
+        assert only.mask == CAPABILITY_BITS[name]
+    assert Capabilities(**dict.fromkeys(names, True)).mask == 127

@@ -83,6 +83,17 @@ def serve(
         Path | None,
         typer.Option(help="A scenario file to play after start.", show_default=False),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes sharing the port (uvicorn workers); one per core. They "
+            "share the database like replicas do.",
+        ),
+    ] = 1,
+    access_log: Annotated[
+        bool, typer.Option(help="Log every request (uvicorn's access log) at info level.")
+    ] = True,
 ) -> None:
     """Serve both APIs; migrate and seed the database on first start."""
     if scenario is not None:
@@ -97,26 +108,38 @@ def serve(
     settings = _load_settings()
     log_config = _log_config(log_level)
     _exit_cleanly_on_stop_signals()
-    if reload:
-        uvicorn.run(
-            "app.main:create_app_from_environment",
-            factory=True,
-            host=host,
-            port=port,
-            reload=True,
-            reload_dirs=[str(Path(__file__).resolve().parent)],
-            log_config=log_config,
-        )
-        return
+    if reload and workers > 1:
+        err.print("[red]--reload and --workers exclude each other[/red]")
+        raise typer.Exit(2)
     from app.auth_keys import KeySetupError
     from app.main import create_app  # the server's imports are for serve only
 
     try:
+        # Built here even for --reload and --workers, whose processes build their own: a
+        # broken key setting stops the start with one message instead of one per process.
         app = create_app(settings)
     except KeySetupError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
-    uvicorn.run(app, host=host, port=port, log_config=log_config)
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_config": log_config,
+        "log_level": log_level.lower(),
+        "access_log": access_log,
+    }
+    if reload or workers > 1:
+        # Each process imports the factory, which reads the settings from the environment.
+        uvicorn.run(
+            "app.main:create_app_from_environment",
+            factory=True,
+            reload=reload,
+            reload_dirs=[str(Path(__file__).resolve().parent)] if reload else None,
+            workers=workers,
+            **options,
+        )
+        return
+    uvicorn.run(app, **options)
 
 
 @cli.command()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import httpx2 as httpx
+import pytest
 
 from tests.conftest import DatabaseFactory
 from tests.servers import COMMAND, free_port, running_server, server_environment
@@ -39,3 +41,47 @@ def test_serve_seeds_once_answers_and_stops_cleanly(database_factory: DatabaseFa
         second_log = server.log()
     assert "seeded" not in second_log
     assert "inventory: 400 numbers in stock" in second_log
+
+
+def _children(pid: int) -> list[int]:
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(child) for child in (task / "children").read_text().split()]
+    return children
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_serve_with_workers_runs_that_many_processes_on_one_inventory(
+    database_factory: DatabaseFactory,
+) -> None:
+    env = server_environment(database_factory("workers"))
+    port = free_port()
+    with running_server(env, port, "--workers", "2", "--no-access-log") as server:
+        token = subprocess.run(
+            [COMMAND, "token", "--org", "acme"], env=env, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        headers = {"Authorization": f"Bearer {token}"}
+        url = f"http://127.0.0.1:{port}/organizations/acme/numbers-stock-items"
+        # A walk over new connections lands on both workers; tokens work on either.
+        walked: list[str] = []
+        params: dict[str, str | int] = {"limit": 50}
+        while True:
+            page = httpx.get(url, params=params, headers=headers)
+            assert page.status_code == 200, page.text
+            walked += [item["numberString"] for item in page.json()["results"]]
+            if "nextPageToken" not in page.json():
+                break
+            params["pageToken"] = page.json()["nextPageToken"]
+        assert len(walked) == len(set(walked)) == 400
+        # uvicorn's supervisor, and under it one process per worker.
+        workers = [
+            child
+            for child in _children(server.process.pid)
+            if "multiprocessing.resource_tracker" not in Path(f"/proc/{child}/cmdline").read_text()
+        ]
+        assert len(workers) == 2, workers
+        assert server.stop() == 0
+        log = server.log()
+    assert "seeded 400 numbers" in log
+    assert log.count("Started server process") == 2
+    assert "GET /organizations/acme" not in log  # --no-access-log

@@ -14,7 +14,7 @@ from app.query_params import (
     parse_channel_features,
     parse_country_code,
 )
-from app.routes.deps import ScriptedBehaviourDep, SessionDep, TokenPrincipalDep, known_parameters
+from app.routes.deps import ProviderCallDep, TokenPrincipalDep, known_parameters
 from app.routes.representations import available_number_json
 from app.schemas import AvailableNumbers
 from app.stock_query import StockQuery
@@ -46,11 +46,10 @@ _FEATURES_PATTERN = f"^{_FEATURE}(,{_FEATURE})*$"
     response_model=AvailableNumbers,
     responses={200: success_headers(), **error_responses(400, 401, 402, 429, 500, 502, 503)},
 )
-def search_available_numbers(
+async def search_available_numbers(
     _principal: TokenPrincipalDep,
-    _scripted: ScriptedBehaviourDep,
     _parameters: Annotated[None, Depends(_check_parameters)],
-    session: SessionDep,
+    call: ProviderCallDep,
     country_code: Annotated[
         str,
         Query(
@@ -86,5 +85,7 @@ def search_available_numbers(
         national_prefix=parse_area_code(area_code) if area_code is not None else None,
         channels=parse_channel_features(features),
     )
-    numbers = search.search_available_numbers(session, query=query, limit=limit)
+    numbers = await call.run(
+        lambda session: search.search_available_numbers(session, query=query, limit=limit)
+    )
     return JSONResponse({"numbers": [available_number_json(number) for number in numbers]})

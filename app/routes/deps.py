@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import hmac
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from app.auth import Principal, TokenVerifier, bearer_token
-from app.errors import InvalidAdminKey, InvalidToken, OrganizationMismatch
+from app.errors import ApiError, InvalidAdminKey, InvalidToken, OrganizationMismatch
 from app.pagination import PageTokenCodec
 from app.query_params import reject_unknown_parameters
 from app.scripting import Verdict, judge_request
@@ -34,7 +34,9 @@ class AppContext:
     page_tokens: PageTokenCodec
 
 
-def get_context(request: Request) -> AppContext:
+# The dependencies of the provider routes are `async def`: they only compute, and a sync
+# dependency costs a trip to the thread pool (as long as the whole search) per request.
+async def get_context(request: Request) -> AppContext:
     context: AppContext = request.app.state.context
     return context
 
@@ -65,7 +67,7 @@ _bearer = HTTPBearer(
 _BearerDeclaration = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
 
 
-def organization_principal(
+async def organization_principal(
     request: Request, context: ContextDep, _declared: _BearerDeclaration
 ) -> Principal:
     """The caller of an organization's API: a valid token whose org is the path's."""
@@ -81,7 +83,7 @@ def organization_principal(
     return principal
 
 
-def token_principal(
+async def token_principal(
     request: Request, context: ContextDep, _declared: _BearerDeclaration
 ) -> Principal:
     """The caller of an API without organizations in its paths: any valid token."""
@@ -99,10 +101,10 @@ def known_parameters(
     *,
     repeatable: Collection[str] = (),
     aliases: Mapping[str, str] | None = None,
-) -> Callable[[Request], None]:
+) -> Callable[[Request], Awaitable[None]]:
     """A dependency refusing unknown query parameters (declare it after the principal)."""
 
-    def check(request: Request) -> None:
+    async def check(request: Request) -> None:
         reject_unknown_parameters(
             request.query_params.multi_items(),
             allowed=allowed,
@@ -143,34 +145,73 @@ def admin_access(
     )
 
 
-async def scripted_behaviour(request: Request, context: ContextDep) -> None:
-    """Apply the scripted rate limits, delays and faults (declare it after the principal)."""
+_Result = TypeVar("_Result")
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderCall:
+    """Runs a provider operation under the script: rate limits, delays and faults first.
+
+    The verdict and the operation's own database work share one trip to a worker thread, in
+    two transactions: counters and spent faults stick even when the operation then fails.
+    """
+
+    request: Request
+    context: AppContext
+    operation: str
+    organization_id: str | None
+    caller: str
+
+    async def run(self, work: Callable[[Session], _Result]) -> _Result:
+        verdict, outcome = await run_in_threadpool(self._judge_then_work, work)
+        if verdict.headers:
+            self.request.state.response_headers = verdict.headers
+        if verdict.delay_ms:
+            await asyncio.sleep(verdict.delay_ms / 1000)
+        if verdict.failure is not None:
+            raise verdict.failure
+        if isinstance(outcome, _Failed):
+            raise outcome.error
+        return outcome
+
+    def _judge_then_work(
+        self, work: Callable[[Session], _Result]
+    ) -> tuple[Verdict, _Result | _Failed]:
+        with self.context.sessions() as session, session.begin():
+            verdict = judge_request(
+                session,
+                seed=self.context.settings.seed,
+                operation=self.operation,
+                organization_id=self.organization_id,
+                caller=self.caller,
+                now=time.time(),
+            )
+        if verdict.failure is not None:
+            return verdict, _Failed(verdict.failure)
+        try:
+            with self.context.sessions.begin() as session:
+                return verdict, work(session)
+        except ApiError as error:
+            # Answered after the verdict's delay and with its headers, like any other answer.
+            return verdict, _Failed(error)
+
+
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    error: Exception
+
+
+async def provider_call(request: Request, context: ContextDep) -> ProviderCall:
+    """The scripted run of this provider operation (declare it after the principal)."""
     principal: Principal = request.state.principal
     route = request.scope.get("route")
-    operation = getattr(route, "operation_id", None) or "unknown"
-    caller = principal.org or principal.sub
-    verdict = await run_in_threadpool(_judge, context, operation, principal.org, caller)
-    if verdict.headers:
-        request.state.response_headers = verdict.headers
-    if verdict.delay_ms:
-        await asyncio.sleep(verdict.delay_ms / 1000)
-    if verdict.failure is not None:
-        raise verdict.failure
+    return ProviderCall(
+        request=request,
+        context=context,
+        operation=getattr(route, "operation_id", None) or "unknown",
+        organization_id=principal.org,
+        caller=principal.org or principal.sub,
+    )
 
 
-def _judge(
-    context: AppContext, operation: str, organization_id: str | None, caller: str
-) -> Verdict:
-    # Its own transaction: counters and spent faults must stick even when the request fails.
-    with context.sessions() as session, session.begin():
-        return judge_request(
-            session,
-            seed=context.settings.seed,
-            operation=operation,
-            organization_id=organization_id,
-            caller=caller,
-            now=time.time(),
-        )
-
-
-ScriptedBehaviourDep = Annotated[None, Depends(scripted_behaviour)]
+ProviderCallDep = Annotated[ProviderCall, Depends(provider_call)]

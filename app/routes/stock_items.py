@@ -19,8 +19,7 @@ from app.query_params import (
 from app.routes.deps import (
     ContextDep,
     OrganizationPrincipalDep,
-    ScriptedBehaviourDep,
-    SessionDep,
+    ProviderCallDep,
     known_parameters,
 )
 from app.routes.representations import stock_item_json
@@ -53,12 +52,11 @@ _check_parameters = known_parameters(
     response_model=StockItemsPage,
     responses={200: success_headers(), **error_responses(400, 401, 402, 403, 429, 500, 502, 503)},
 )
-def list_stock_items(
+async def list_stock_items(
     _principal: OrganizationPrincipalDep,
-    _scripted: ScriptedBehaviourDep,
     _parameters: Annotated[None, Depends(_check_parameters)],
+    call: ProviderCallDep,
     context: ContextDep,
-    session: SessionDep,
     organization_id: Annotated[
         str, Path(alias="organizationId", description="Must equal the token's org claim.")
     ],
@@ -104,7 +102,7 @@ def list_stock_items(
         Query(description=f"All of {', '.join(STOCK_FEATURES)}; repeated or comma-separated."),
     ] = None,
 ) -> JSONResponse:
-    """Numbers in stock the organization can buy, in a stable order (country, then number)."""
+    """Numbers in stock to buy, ordered by country, type, capability set, then number."""
     countries = parse_country_codes(country_codes or [])
     national_prefix, international_prefix = (
         parse_prefix(prefix, has_countries=bool(countries)) if prefix else (None, None)
@@ -116,13 +114,15 @@ def list_stock_items(
         types=parse_types(types or []),
         capabilities=parse_stock_features(features or []),
     )
-    page = search.list_stock_items(
-        session,
-        context.page_tokens,
-        organization_id=organization_id,
-        query=query,
-        limit=limit,
-        page_token=page_token,
+    page = await call.run(
+        lambda session: search.list_stock_items(
+            session,
+            context.page_tokens,
+            organization_id=organization_id,
+            query=query,
+            limit=limit,
+            page_token=page_token,
+        )
     )
     body: dict[str, Any] = {"results": [stock_item_json(number) for number in page.items]}
     if page.next_page_token is not None:

@@ -17,12 +17,19 @@ from sqlalchemy.pool import StaticPool
 def create_db_engine(url: str) -> Engine:
     """An engine tuned for the backend: SQLite gets WAL and a busy timeout, shared threads."""
     parsed = make_url(url)
+    # Enough pooled connections for the requests a worker serves at once: a request that
+    # finds the pool empty opens (and then closes) a connection of its own, which costs
+    # more than its query.
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-    options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    options: dict[str, Any] = {
+        "connect_args": {"check_same_thread": False, "timeout": 30},
+        "pool_size": 32,
+        "max_overflow": 32,
+    }
     if parsed.database in (None, "", ":memory:"):
         # One connection shared by every thread, or each would see its own empty database.
-        options["poolclass"] = StaticPool
+        options = {"connect_args": options["connect_args"], "poolclass": StaticPool}
     engine = create_engine(url, **options)
     event.listen(engine, "connect", _configure_sqlite_connection)
     return engine

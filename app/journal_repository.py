@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.models import JournalEntry
@@ -28,23 +29,28 @@ class JournalRecord:
     sub: str | None
 
 
-def add_entry(session: Session, record: JournalRecord, *, keep: int) -> None:
-    entry = JournalEntry(
-        tracking_id=record.tracking_id,
-        operation=record.operation,
-        method=record.method,
-        path=record.path,
-        query=record.query,
-        status=record.status,
-        duration_ms=record.duration_ms,
-        received_at=record.received_at,
-        organization_id=record.organization_id,
-        sub=record.sub,
-    )
-    session.add(entry)
-    session.flush()
-    if entry.id % _TRIM_EVERY == 0 or keep < _TRIM_EVERY:
-        session.execute(delete(JournalEntry).where(JournalEntry.id <= entry.id - keep))
+def add_entries(connection: Connection, records: Sequence[JournalRecord], *, keep: int) -> None:
+    """Append records in one multi-row insert, then drop what exceeds ``keep`` (now and then).
+
+    On a Connection with prebuilt Core statements, not a Session: this runs for every
+    provider request, and the ORM's unit of work costs several times the insert itself.
+    """
+    if not records:
+        return
+    connection.execute(_INSERT, [_row(record) for record in records])
+    newest = connection.scalar(_NEWEST) or 0
+    # Trim when this batch crossed a multiple of _TRIM_EVERY (or always, for tiny journals).
+    if newest // _TRIM_EVERY != (newest - len(records)) // _TRIM_EVERY or keep < _TRIM_EVERY:
+        connection.execute(delete(JournalEntry).where(JournalEntry.id <= newest - keep))
+
+
+_INSERT = insert(JournalEntry)
+_NEWEST = select(func.max(JournalEntry.id))
+_FIELDS = tuple(field.name for field in fields(JournalRecord))
+
+
+def _row(record: JournalRecord) -> dict[str, object]:
+    return {name: getattr(record, name) for name in _FIELDS}
 
 
 def list_entries(

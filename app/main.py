@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
     # Added last, so outermost: it journals even the 500s TrackingMiddleware renders.
     app.add_middleware(
         JournalMiddleware,
-        sessions=context.sessions,
+        engine=context.engine,
         journal_size=settings.journal_size,
         operations=(search.LIST_STOCK_ITEMS, search.SEARCH_AVAILABLE_NUMBERS),
     )

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
+    String,
     and_,
+    bindparam,
     case,
     delete,
     func,
@@ -28,8 +33,9 @@ from sqlalchemy.sql.selectable import Join
 
 from app.db import changed_rows
 from app.inventory.records import GeneratedNumber
+from app.inventory.seed_producer import SEED_ROW_FIELDS, SeedBatch, seed_row
 from app.models import Base, InventoryNumber, NumberOrigin, StockCell, StockStatus
-from app.stock_query import StockPosition, StockQuery, StockSeek
+from app.stock_query import StockPosition, StockQuery
 
 
 def position_of(number: InventoryNumber) -> StockPosition:
@@ -53,8 +59,24 @@ def find_in_stock(
     matches, no OFFSET. A page costs one index descent per cell it touches, however deep
     the page and however large the inventory; filters that no cell satisfies cost nothing.
     """
-    statement = stock_page_statement(session, query, start_at=start_at, limit=limit)
-    return [] if statement is None else list(session.scalars(statement))
+    page = stock_page_statement(session, query, start_at=start_at, limit=limit)
+    if page is None:
+        return []
+    statement, parameters = page
+    return list(session.scalars(statement, parameters))
+
+
+@dataclass(frozen=True, slots=True)
+class _PageShape:
+    """What decides the statement's text; the values travel as bound parameters."""
+
+    postgresql: bool
+    countries: bool
+    types: bool
+    required_mask: bool
+    channels: int
+    start: bool
+    high: bool
 
 
 def stock_page_statement(
@@ -63,39 +85,81 @@ def stock_page_statement(
     *,
     start_at: StockPosition | None,
     limit: int,
-) -> Select[Any] | None:
-    """The one statement behind ``find_in_stock`` (None: nothing can match)."""
+) -> tuple[Select[Any], dict[str, Any]] | None:
+    """The statement behind ``find_in_stock`` and its parameters (None: nothing can match).
+
+    Statements are built once per shape of filters and reused, so a request pays neither
+    for building the expression nor for compiling it.
+    """
     seek = query.seek()
     if seek.country_codes == ():
         return None
-    cells = _cell_conditions(seek, start_at)
     low, high = seek.national_range()
-    lower_bound: ColumnElement[str] | str = low
+    shape = _PageShape(
+        postgresql=_is_postgresql(session),
+        countries=seek.country_codes is not None,
+        types=seek.types is not None,
+        required_mask=bool(seek.required_mask),
+        channels=len(seek.channel_masks),
+        start=start_at is not None,
+        high=high is not None,
+    )
+    parameters: dict[str, Any] = {
+        "status": StockStatus.IN_STOCK.value,
+        "low": low,
+        "high": high,
+        "limit": limit,
+        "countries": seek.country_codes,
+        "types": seek.types,
+        "required_mask": seek.required_mask,
+        **{f"channel_{index}": mask for index, mask in enumerate(seek.channel_masks)},
+    }
     if start_at is not None:
+        parameters |= {
+            "start_country": start_at.country_code,
+            "start_type": start_at.number_type,
+            "start_mask": start_at.capability_mask,
+            "start_national": max(start_at.national_number, low),
+        }
+    statement, names = _page_statement(shape)
+    return statement, {name: value for name, value in parameters.items() if name in names}
+
+
+@lru_cache(maxsize=512)
+def _page_statement(shape: _PageShape) -> tuple[Select[Any], frozenset[str]]:
+    statement = _build_page_statement(shape)
+    return statement, frozenset(bound.key for bound in statement.compile().binds.values())
+
+
+def _build_page_statement(shape: _PageShape) -> Select[Any]:
+    cells = _cell_conditions(shape)
+    lower_bound: ColumnElement[str] = bindparam("low", type_=String())
+    if shape.start:
         # Keyset pagination: in the cell of the next item, start at it; later cells from
         # their beginning (or the prefix's).
         lower_bound = case(
             (
                 and_(
-                    StockCell.country_code == start_at.country_code,
-                    StockCell.number_type == start_at.number_type,
-                    StockCell.capability_mask == start_at.capability_mask,
+                    StockCell.country_code == bindparam("start_country", type_=String()),
+                    StockCell.number_type == bindparam("start_type", type_=String()),
+                    StockCell.capability_mask == bindparam("start_mask", type_=Integer()),
                 ),
-                max(start_at.national_number, low),
+                bindparam("start_national", type_=String()),
             ),
-            else_=low,
+            else_=bindparam("low", type_=String()),
         )
     in_cell = [
-        InventoryNumber.status == StockStatus.IN_STOCK.value,
+        InventoryNumber.status == bindparam("status", type_=String()),
         InventoryNumber.country_code == StockCell.country_code,
         InventoryNumber.number_type == StockCell.number_type,
         InventoryNumber.capability_mask == StockCell.capability_mask,
         InventoryNumber.national_number >= lower_bound,
     ]
-    if high is not None:
-        in_cell.append(InventoryNumber.national_number < high)
+    if shape.high:
+        in_cell.append(InventoryNumber.national_number < bindparam("high", type_=String()))
     cell_order = (StockCell.country_code, StockCell.number_type, StockCell.capability_mask)
-    if _is_postgresql(session):
+    limit = bindparam("limit", type_=Integer())
+    if shape.postgresql:
         # PostgreSQL cannot see that a nested loop keeps the inner index's order; a LATERAL
         # page per cell bounds the sort to (cells touched) x limit rows, and the cells'
         # primary-key order lets an incremental sort stop at the first full page.
@@ -142,26 +206,31 @@ def _compile_cross_join(join: _CrossJoin, compiler: SQLCompiler, **kw: Any) -> s
     return f"{left} CROSS JOIN {right} ON {compiler.process(join.onclause, **kw)}"
 
 
-def _cell_conditions(seek: StockSeek, start_at: StockPosition | None) -> list[ColumnElement[bool]]:
+def _cell_conditions(shape: _PageShape) -> list[ColumnElement[bool]]:
     """Conditions on the stock cells whose country, type and capability set the filters accept."""
     conditions: list[ColumnElement[bool]] = []
-    if seek.country_codes is not None:
-        conditions.append(StockCell.country_code.in_(seek.country_codes))
-    if seek.types is not None:
+    if shape.countries:
+        conditions.append(StockCell.country_code.in_(bindparam("countries", expanding=True)))
+    if shape.types:
         # `|| ''` hides the column from SQLite's constant propagation: with one type it
         # would otherwise sort each cell's numbers instead of reading them in index order.
-        conditions.append((StockCell.number_type + "").in_(seek.types))
-    if seek.required_mask:
-        conditions.append(
-            StockCell.capability_mask.op("&")(seek.required_mask) == seek.required_mask
-        )
+        conditions.append((StockCell.number_type + "").in_(bindparam("types", expanding=True)))
+    mask = StockCell.capability_mask
+    if shape.required_mask:
+        required = bindparam("required_mask", type_=Integer())
+        conditions.append(mask.op("&")(required) == required)
     conditions.extend(
-        StockCell.capability_mask.op("&")(channel) != 0 for channel in seek.channel_masks
+        mask.op("&")(bindparam(f"channel_{index}", type_=Integer())) != 0
+        for index in range(shape.channels)
     )
-    if start_at is not None:
+    if shape.start:
         conditions.append(
             tuple_(StockCell.country_code, StockCell.number_type, StockCell.capability_mask)
-            >= tuple_(start_at.country_code, start_at.number_type, start_at.capability_mask)
+            >= tuple_(
+                bindparam("start_country", type_=String()),
+                bindparam("start_type", type_=String()),
+                bindparam("start_mask", type_=Integer()),
+            )
         )
     return conditions
 
@@ -273,7 +342,7 @@ def insert_numbers(
     return len(batch)
 
 
-def bulk_insert_seed_numbers(session: Session, numbers: Iterable[GeneratedNumber]) -> int:
+def bulk_insert_seed_batch(session: Session, batch: SeedBatch) -> int:
     """Insert a batch of the seed, in the session's transaction; returns how many.
 
     The seed's hot loop (a million rows), so it bypasses the ORM and SQLAlchemy's per-row
@@ -281,28 +350,27 @@ def bulk_insert_seed_numbers(session: Session, numbers: Iterable[GeneratedNumber
     ``executemany``. Only for an inventory the seeder holds locked: driver errors are not
     translated.
     """
-    batch = list(numbers)
-    if not batch:
+    if not batch.rows:
         return 0
-    rows = [_values(number, NumberOrigin.SEED) for number in batch]
     driver = session.connection().connection.driver_connection
-    columns = ", ".join(_INSERT_COLUMNS)
+    columns = ", ".join((*SEED_ROW_FIELDS, "status", "origin"))
+    constants = (StockStatus.IN_STOCK.value, NumberOrigin.SEED.value)
     if _is_postgresql(session):
         with (
             driver.cursor() as cursor,  # type: ignore[union-attr]
             cursor.copy(f"COPY inventory_numbers ({columns}) FROM STDIN") as copy,
         ):
-            for row in rows:
-                copy.write_row(row)
+            for row in batch.rows:
+                copy.write_row((*row, *constants))
     else:
-        # SQLAlchemy's Uuid type stores 32 hex digits on SQLite; bools are ints already.
-        placeholders = ", ".join("?" * len(_INSERT_COLUMNS))
+        placeholders = ", ".join("?" * len(SEED_ROW_FIELDS))
         driver.executemany(  # type: ignore[union-attr]
-            f"INSERT INTO inventory_numbers ({columns}) VALUES ({placeholders})",
-            [(row[0].hex, *row[1:]) for row in rows],
+            f"INSERT INTO inventory_numbers ({columns}) "
+            f"VALUES ({placeholders}, '{constants[0]}', '{constants[1]}')",
+            batch.rows,
         )
-    _add_cells_of(session, batch)
-    return len(batch)
+    add_stock_cells(session, batch.cells)
+    return len(batch.rows)
 
 
 def _add_cells_of(session: Session, numbers: list[GeneratedNumber]) -> None:
@@ -456,53 +524,10 @@ def count_added_numbers(session: Session) -> int:
     return session.scalar(statement) or 0
 
 
-_INSERT_COLUMNS = (
-    "id",
-    "country_code",
-    "number_string",
-    "national_number",
-    "number_type",
-    "locality",
-    "administrative_area",
-    "voice_inbound",
-    "voice_outbound",
-    "sms_inbound",
-    "sms_outbound",
-    "mms_inbound",
-    "mms_outbound",
-    "whatsapp",
-    "capability_mask",
-    "currency_code",
-    "monthly_amount",
-    "price_exponent",
-    "status",
-    "origin",
-)
+_INSERT_COLUMNS = (*SEED_ROW_FIELDS, "status", "origin")
 
 
 def _values(number: GeneratedNumber, origin: NumberOrigin) -> tuple[Any, ...]:
-    """One row in the order of ``_INSERT_COLUMNS``."""
-    capabilities = number.capabilities
-    price = number.monthly_price
-    return (
-        number.id,
-        number.country_code,
-        number.number_string,
-        number.national_number,
-        number.number_type.value,
-        number.locality,
-        number.administrative_area,
-        capabilities.voice_inbound,
-        capabilities.voice_outbound,
-        capabilities.sms_inbound,
-        capabilities.sms_outbound,
-        capabilities.mms_inbound,
-        capabilities.mms_outbound,
-        capabilities.whatsapp,
-        capabilities.mask,
-        price.currency_code,
-        price.amount,
-        price.exponent,
-        StockStatus.IN_STOCK.value,
-        origin.value,
-    )
+    """One row in the order of ``_INSERT_COLUMNS`` (the id as a UUID, for SQLAlchemy's type)."""
+    _hex_id, *fields = seed_row(number)
+    return (number.id, *fields, StockStatus.IN_STOCK.value, origin.value)

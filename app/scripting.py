@@ -98,6 +98,8 @@ def judge_request(
 ) -> Verdict:
     """Apply the rate limits, then the faults, to one request; counters change atomically."""
     verdict = Verdict()
+    if not repository.anything_scripted(session):
+        return verdict
     _apply_rate_limits(session, verdict, operation, organization_id, caller, now)
     if verdict.failure is None:
         _apply_faults(session, verdict, seed, operation, organization_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,16 @@ def delete_fault(session: Session, fault_id: str) -> bool:
 
 def delete_all_faults(session: Session) -> None:
     session.execute(delete(Fault))
+
+
+# Built once: this runs on every provider request.
+_SCRIPTED = select(exists(select(Fault.id)), exists(select(RateLimit.id)))
+
+
+def anything_scripted(session: Session) -> bool:
+    """Whether any fault or rate limit exists: one cheap query for the common answer, no."""
+    faults, rate_limits = session.execute(_SCRIPTED).one()
+    return bool(faults or rate_limits)
 
 
 def live_faults_for(session: Session, operation: str, organization_id: str | None) -> list[Fault]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app import repository
-from app.inventory.generator import generate_inventory
+from app.inventory.seed_producer import seed_batches
 
 BATCH_SIZE = 5_000
 ProgressCallback = Callable[[int], None]
@@ -56,10 +55,9 @@ def seed_inventory(
             raise InventoryNotEmpty(existing)
         if existing:
             repository.delete_all_numbers(session)
-        numbers = generate_inventory(seed, total)
         with repository.indexes_built_afterwards(session):
-            while batch := list(itertools.islice(numbers, BATCH_SIZE)):
-                inserted += repository.bulk_insert_seed_numbers(session, batch)
+            for batch in seed_batches(seed, total, BATCH_SIZE):
+                inserted += repository.bulk_insert_seed_batch(session, batch)
                 if on_progress is not None:
                     on_progress(inserted)
         repository.refresh_planner_statistics(session)

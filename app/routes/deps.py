@@ -177,23 +177,24 @@ class ProviderCall:
     def _judge_then_work(
         self, work: Callable[[Session], _Result]
     ) -> tuple[Verdict, _Result | _Failed]:
-        with self.context.sessions() as session, session.begin():
-            verdict = judge_request(
-                session,
-                seed=self.context.settings.seed,
-                operation=self.operation,
-                organization_id=self.organization_id,
-                caller=self.caller,
-                now=time.time(),
-            )
-        if verdict.failure is not None:
-            return verdict, _Failed(verdict.failure)
-        try:
-            with self.context.sessions.begin() as session:
-                return verdict, work(session)
-        except ApiError as error:
-            # Answered after the verdict's delay and with its headers, like any other answer.
-            return verdict, _Failed(error)
+        with self.context.sessions() as session:  # one connection for both
+            with session.begin():
+                verdict = judge_request(
+                    session,
+                    seed=self.context.settings.seed,
+                    operation=self.operation,
+                    organization_id=self.organization_id,
+                    caller=self.caller,
+                    now=time.time(),
+                )
+            if verdict.failure is not None:
+                return verdict, _Failed(verdict.failure)
+            try:
+                with session.begin():
+                    return verdict, work(session)
+            except ApiError as error:
+                # Answered after the verdict's delay and with its headers, like any other.
+                return verdict, _Failed(error)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,19 +1,23 @@
 """Records every provider request in the journal, before its response leaves.
 
 Written before the response so that a test reading the journal right after its request
-finds it, on any replica. It sits outside the tracking middleware, so even a 500 that
-middleware renders is journaled; the Authorization header is never stored.
+finds it, on any replica. Under load the writes are grouped: while one batch is being
+committed, the next requests' records gather, and each response leaves once the batch
+holding its record is committed (group commit: one transaction for many requests). It sits
+outside the tracking middleware, so even a 500 that middleware renders is journaled; the
+Authorization header is never stored.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Collection
 from datetime import UTC, datetime
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,14 +32,16 @@ class JournalMiddleware:
         self,
         app: ASGIApp,
         *,
-        sessions: sessionmaker[Session],
+        engine: Engine,
         journal_size: int,
         operations: Collection[str],
     ) -> None:
         self.app = app
-        self._sessions = sessions
+        self._engine = engine
         self._keep = journal_size
         self._operations = frozenset(operations)
+        self._waiting: list[tuple[JournalRecord, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -48,7 +54,7 @@ class JournalMiddleware:
             if message["type"] == "http.response.start":
                 record = self._record(scope, message["status"], started, received_at)
                 if record is not None:
-                    await run_in_threadpool(self._write, record)
+                    await self._journal(record)
             await send(message)
 
         await self.app(scope, receive, send_after_journaling)
@@ -77,10 +83,27 @@ class JournalMiddleware:
             sub=getattr(principal, "sub", None),
         )
 
-    def _write(self, record: JournalRecord) -> None:
+    async def _journal(self, record: JournalRecord) -> None:
+        """Returns once ``record`` is committed, with whichever batch holds it."""
+        written = asyncio.get_running_loop().create_future()
+        self._waiting.append((record, written))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_batches())
+        await written
+
+    async def _write_batches(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            await run_in_threadpool(self._write, [record for record, _ in batch])
+            for _, written in batch:
+                if not written.done():
+                    written.set_result(None)
+
+    def _write(self, records: list[JournalRecord]) -> None:
         try:
-            with self._sessions() as session, session.begin():
-                journal_repository.add_entry(session, record, keep=self._keep)
+            with self._engine.begin() as connection:
+                journal_repository.add_entries(connection, records, keep=self._keep)
         except SQLAlchemyError:
             # The answer matters more than its record: never fail a request over the journal.
-            logger.warning("could not journal trackingId=%s", record.tracking_id, exc_info=True)
+            tracking_ids = ", ".join(record.tracking_id for record in records)
+            logger.warning("could not journal trackingId=%s", tracking_ids, exc_info=True)

@@ -294,8 +294,9 @@ def test_numbers_mock_url_uses_a_running_server(
         args = (
             "--numbers-mock-url",
             launched_server.url + "/",
-            "--numbers-mock-admin-key",
-            launched_server.admin_key,
+            # With `=`: a random key may start with "-", which argparse would take for an
+            # option (one random key in 64 starts with "-").
+            f"--numbers-mock-admin-key={launched_server.admin_key}",
         )
     else:
         monkeypatch.setenv("NUMBERS_MOCK_URL", launched_server.url)

@@ -64,6 +64,7 @@ class TokenVerifier:
         self._audience = audience
         self._leeway = leeway_seconds
         self._keys = keys or VerificationKeys()
+        self._verified: dict[str, dict[str, Any]] = {}  # token -> claims, oldest first
         self._hint = MINT_HINT if self._keys.accepts_hmac else IDENTITY_PROVIDER_HINT
 
     @property
@@ -82,8 +83,7 @@ class TokenVerifier:
     def verify(self, authorization: Sequence[str], *, require_org: bool) -> Principal:
         """Check the ``Authorization`` header values; raise ``InvalidToken`` naming the failure."""
         token = bearer_token(authorization, hint=self._hint)
-        algorithm, key = self._key_for(token)
-        claims = self._decode(token, algorithm, key)
+        claims = self._verified_claims(token)
         sub = claims["sub"]
         if not isinstance(sub, str) or not sub or len(sub) > MAX_IDENTIFIER_LENGTH:
             raise InvalidToken(
@@ -106,6 +106,23 @@ class TokenVerifier:
                 fix=f"add an org claim with the organizationId, or {self._hint}",
             )
         return Principal(sub=sub, org=org, claims=claims)
+
+    def _verified_claims(self, token: str) -> dict[str, Any]:
+        """The token's claims once its signature and claims check out.
+
+        Clients send the same token with request after request; its signature, issuer and
+        audience cannot change, so they are checked once. Only expiry can change with time,
+        and an expired token goes through the full check again, which names the failure.
+        """
+        claims = self._verified.get(token)
+        if claims is not None and claims["exp"] > time.time() - self._leeway:
+            return claims
+        algorithm, key = self._key_for(token)
+        claims = self._decode(token, algorithm, key)
+        if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+            self._verified.pop(next(iter(self._verified)))  # the oldest
+        self._verified[token] = claims
+        return claims
 
     def _key_for(self, token: str) -> tuple[str, str | PublicKeyMaterial]:
         """The token's algorithm, once accepted, and the one key that may verify it."""
@@ -228,6 +245,10 @@ class TokenVerifier:
         if isinstance(exc, jwt.DecodeError | jwt.InvalidIssuedAtError):
             return InvalidToken(f"the token's claims are malformed: {exc}", fix=self._hint)
         return InvalidToken(f"the bearer token is not acceptable: {exc}", fix=self._hint)
+
+
+# Verified tokens remembered per server process (a few MB at most).
+VERIFIED_TOKENS_KEPT = 4096
 
 
 def mint_token(

@@ -231,6 +231,7 @@ def choose_generator(requested: str) -> str:
 
 
 def run(plan: Plan, report: dict[str, Any]) -> None:
+    all_cpus = os.sched_getaffinity(0)  # the seeds use every core, as a user's seed does
     server_cpus, load_cpus = core_plan()
     report["machine"]["server_cpus"] = sorted(server_cpus) if server_cpus else None
     report["machine"]["load_cpus"] = sorted(load_cpus) if load_cpus else None
@@ -242,7 +243,7 @@ def run(plan: Plan, report: dict[str, Any]) -> None:
     sizes = {"small": plan.small, "large": plan.large}
     with workspace(plan.keep_db) as (workdir, dbdir):
         report["seeding"] = {
-            key: seed_database(dbdir, count, env, plan.seed_timeout_s)
+            key: seed_database(dbdir, count, env, plan.seed_timeout_s, all_cpus)
             for key, count in sizes.items()
         }
         token = mint_token(env)
@@ -618,8 +619,13 @@ def db_name(count: int) -> str:
     return f"bench-{count}.db"
 
 
-def seed_database(dbdir: Path, count: int, env: dict[str, str], timeout: float) -> dict[str, Any]:
-    """Seed `count` numbers into a fresh SQLite file; reuse a kept one (--keep-db) if seeded."""
+def seed_database(
+    dbdir: Path, count: int, env: dict[str, str], timeout: float, cpus: set[int]
+) -> dict[str, Any]:
+    """Seed `count` numbers into a fresh SQLite file; reuse a kept one (--keep-db) if seeded.
+
+    The seed runs on ``cpus`` (all of them): it generates and writes on two cores at once.
+    """
     path = dbdir / db_name(count)
     record = path.with_suffix(".seed.json")
     if path.exists() and record.exists():
@@ -638,7 +644,7 @@ def seed_database(dbdir: Path, count: int, env: dict[str, str], timeout: float) 
             capture_output=True,
             text=True,
             timeout=timeout,
-            preexec_fn=child_setup(None),
+            preexec_fn=child_setup(cpus),
             check=False,
         )
     except subprocess.TimeoutExpired:

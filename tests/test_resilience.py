@@ -10,6 +10,7 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx2 as httpx
 import pytest
@@ -77,11 +78,26 @@ def test_kill_during_a_bulk_seed_keeps_the_previous_inventory(
     # Kill it once it has deleted the old inventory and written batches of the new one.
     progress = [seeding.stderr.readline() for _ in range(3)]
     assert all("numbers written" in line for line in progress), progress
+    generators = _children(seeding.pid)  # the process generating the numbers
+    assert generators
     seeding.send_signal(signal.SIGKILL)
     seeding.wait(timeout=10)
     seeding.stderr.close()
     assert _numbers(url) == before
     assert _statuses(url) == Counter({"in_stock": 300})
+    # Nothing outlives the seed: its generator notices it is orphaned and exits.
+    deadline = time.monotonic() + 15
+    while any(Path(f"/proc/{pid}").exists() for pid in generators):
+        assert time.monotonic() < deadline, f"orphaned seed generator {generators}"
+        time.sleep(0.2)
+
+
+def _children(pid: int) -> list[int]:
+    return [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
 
 
 def test_kill_during_purchases_leaves_a_consistent_inventory(

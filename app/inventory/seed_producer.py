@@ -12,7 +12,6 @@ import itertools
 import multiprocessing
 import os
 import queue
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -121,7 +120,9 @@ def _produce(
                 return
             except queue.Full:
                 if os.getppid() != parent:
-                    sys.exit(1)
+                    # os._exit: a normal exit would wait for the queue's feeder thread to
+                    # flush into a pipe that nobody reads any more.
+                    os._exit(1)
 
     numbers = generate_inventory(seed, total)
     try:

@@ -17,7 +17,6 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -85,25 +84,32 @@ class JournalMiddleware:
 
     async def _journal(self, record: JournalRecord) -> None:
         """Returns once ``record`` is committed, with whichever batch holds it."""
-        written = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        written = loop.create_future()
         self._waiting.append((record, written))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_batches())
+        writer = self._writer
+        # One writer per event loop at a time (an app may outlive the loop that served it).
+        if writer is None or writer.done() or writer.get_loop() is not loop:
+            self._writer = loop.create_task(self._write_batches())
         await written
 
     async def _write_batches(self) -> None:
         while self._waiting:
             batch, self._waiting = self._waiting, []
-            await run_in_threadpool(self._write, [record for record, _ in batch])
-            for _, written in batch:
-                if not written.done():
-                    written.set_result(None)
+            try:
+                await run_in_threadpool(self._write, [record for record, _ in batch])
+            finally:
+                # Whatever happened to the write, no response waits on it for ever.
+                for _, written in batch:
+                    if not written.done():
+                        written.set_result(None)
 
     def _write(self, records: list[JournalRecord]) -> None:
         try:
             with self._engine.begin() as connection:
                 journal_repository.add_entries(connection, records, keep=self._keep)
-        except SQLAlchemyError:
-            # The answer matters more than its record: never fail a request over the journal.
+        except Exception:
+            # The answer matters more than its record: never fail (or hold up) a request, or
+            # the requests batched with it, over the journal.
             tracking_ids = ", ".join(record.tracking_id for record in records)
             logger.warning("could not journal trackingId=%s", tracking_ids, exc_info=True)

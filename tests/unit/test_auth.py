@@ -247,3 +247,39 @@ def test_malformed_payloads_name_the_problem(
     with pytest.raises(InvalidToken) as raised:
         verifier.verify([f"Bearer {token}"], require_org=False)
     assert fragment in raised.value.message
+
+
+def test_a_remembered_token_is_still_refused_once_expired() -> None:
+    strict = TokenVerifier(SECRET, issuer="numbers-mock", audience="numbers-mock", leeway_seconds=0)
+    token = mint_token(
+        SECRET,
+        issuer="numbers-mock",
+        audience="numbers-mock",
+        organization_id="acme",
+        ttl_seconds=1,
+    )
+    assert strict.verify([f"Bearer {token}"], require_org=True).org == "acme"
+    assert strict.verify([f"Bearer {token}"], require_org=True).org == "acme"  # remembered
+    time.sleep(1.1)
+    with pytest.raises(InvalidToken, match="expired"):
+        strict.verify([f"Bearer {token}"], require_org=True)
+
+
+def test_a_remembered_token_still_gets_the_org_check(verifier: TokenVerifier) -> None:
+    token = mint_token(SECRET, issuer="numbers-mock", audience="numbers-mock", organization_id=None)
+    assert verifier.verify([f"Bearer {token}"], require_org=False).org is None
+    with pytest.raises(InvalidToken, match="no org claim"):
+        verifier.verify([f"Bearer {token}"], require_org=True)
+
+
+def test_remembered_tokens_are_bounded(
+    verifier: TokenVerifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.auth.VERIFIED_TOKENS_KEPT", 3)
+    tokens = [
+        mint_token(SECRET, issuer="numbers-mock", audience="numbers-mock", organization_id=org)
+        for org in ("a", "b", "c", "d", "e")
+    ]
+    for token in tokens:
+        verifier.verify([f"Bearer {token}"], require_org=True)
+    assert list(verifier._verified) == tokens[2:]

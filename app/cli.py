@@ -21,6 +21,7 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from app import __version__
 from app.auth import mint_token
@@ -184,6 +185,17 @@ def seed(
         report = _seed_with_progress(engine, settings.seed, total, reset)
     except InventoryNotEmpty as exc:
         err.print(f"[red]{exc}[/red]; pass --reset to replace them with a new seed.")
+        raise typer.Exit(1) from None
+    except ValueError as exc:  # the generator: more numbers than the numbering plans hold
+        err.print(f"[red]cannot seed: {exc}[/red]; ask for fewer numbers with --count.")
+        raise typer.Exit(2) from None
+    except SQLAlchemyError as exc:
+        # One transaction: whatever failed, the database still has its previous inventory.
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        err.print(
+            f"[red]seeding failed, the previous inventory is unchanged: {reason}[/red]",
+            highlight=False,
+        )
         raise typer.Exit(1) from None
     finally:
         engine.dispose()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -113,3 +114,32 @@ def test_version() -> None:
     result = runner.invoke(cli, ["--version"])
     assert result.exit_code == 0
     assert result.stdout.startswith("numbers-mock ")
+
+
+def test_seed_asking_for_more_than_the_plans_hold_is_refused(
+    database_factory: DatabaseFactory,
+) -> None:
+    url = database_factory("cli_seed_too_many")
+    result = runner.invoke(cli, ["seed", "--database-url", url, "--count", str(10**12)])
+    assert result.exit_code == 2
+    assert "cannot hold" in result.output
+    assert "--count" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_failing_seed_says_so_and_keeps_the_previous_inventory(
+    database_factory: DatabaseFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = database_factory("cli_seed_fails")
+    assert runner.invoke(cli, ["seed", "--database-url", url, "--count", "300"]).exit_code == 0
+    before = _numbers(url)
+
+    def refuse(*_arguments: object) -> int:
+        raise OperationalError("COPY inventory_numbers", {}, Exception("disk full"))
+
+    monkeypatch.setattr("app.repository.bulk_insert_seed_batch", refuse)
+    result = runner.invoke(cli, ["seed", "--database-url", url, "--count", "400", "--reset"])
+    assert result.exit_code == 1
+    assert "seeding failed, the previous inventory is unchanged: disk full" in result.output
+    assert "Traceback" not in result.output
+    assert _numbers(url) == before

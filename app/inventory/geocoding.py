@@ -64,11 +64,19 @@ class AreaTable:
 
 
 def split_description(description: str) -> Place:
-    """``"San Francisco, CA"`` -> ``Place("San Francisco", "CA")``; ``"London"`` has no code."""
+    """``"San Francisco, CA"`` -> ``Place("San Francisco", "CA")``; ``"London"`` has no code.
+
+    Where the geocoder lists the towns an area covers ("Forster/Comboyne/Coopernook/...", up
+    to 200 characters in Australia), the first one is the locality.
+    """
     match = _CODED_DESCRIPTION.match(description)
     if match is None:
-        return Place(description, None)
-    return Place(match["locality"], match["code"])
+        return Place(_first_town(description), None)
+    return Place(_first_town(match["locality"]), match["code"])
+
+
+def _first_town(locality: str) -> str:
+    return locality.split("/", 1)[0].strip() or locality
 
 
 @lru_cache(maxsize=4)

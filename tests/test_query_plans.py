@@ -23,6 +23,7 @@ from app.inventory.records import CAPABILITY_BITS, CHANNEL_BITS, NumberType
 from app.inventory.seeding import seed_inventory
 from app.models import InventoryNumber, StockStatus
 from app.schema_migrations import upgrade_to_head
+from app.stock_page_query import stock_page_statement
 from app.stock_query import StockPosition, StockQuery
 from tests.conftest import DatabaseFactory
 
@@ -158,7 +159,7 @@ def test_every_filter_combination_is_index_seeks(
     expected = [number for number in stock if _matches(number, query)]
     with Session(engine) as session:
         for start in _starts(expected) or [None]:
-            page = repository.stock_page_statement(session, query, start_at=start, limit=PAGE)
+            page = stock_page_statement(session, query, start_at=start, limit=PAGE)
             if page is None:
                 # e.g. countryCodes=GB with prefix=+1415: answered without a query.
                 assert not expected

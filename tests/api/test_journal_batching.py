@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx2 as httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import text
 
 from app.db import create_db_engine
 from app.main import create_app
 from tests.conftest import DatabaseFactory, Minter, make_settings
 from tests.helpers import AVAILABLE
+
+
+@asynccontextmanager
+async def _started(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan run, and a client that calls it in this event loop."""
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://mock") as client,
+    ):
+        yield client
 
 
 def test_concurrent_requests_are_each_journaled_before_their_answer(
@@ -22,11 +36,7 @@ def test_concurrent_requests_are_each_journaled_before_their_answer(
     auth = {"Authorization": f"Bearer {mint('acme')}"}
 
     async def scenario() -> None:
-        transport = httpx.ASGITransport(app=app)
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=transport, base_url="http://mock") as client,
-        ):
+        async with _started(app) as client:
 
             async def search_then_read_journal() -> tuple[str, set[str]]:
                 answer = await client.get(f"{AVAILABLE}?countryCode=US&limit=2", headers=auth)
@@ -55,11 +65,7 @@ def test_a_broken_journal_never_fails_or_holds_up_a_request(
     auth = {"Authorization": f"Bearer {mint('acme')}"}
 
     async def scenario() -> None:
-        transport = httpx.ASGITransport(app=app)
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=transport, base_url="http://mock") as client,
-        ):
+        async with _started(app) as client:
             engine = create_db_engine(url)
             with engine.begin() as connection:
                 connection.execute(text("DROP TABLE journal_entries"))

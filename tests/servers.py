@@ -51,6 +51,18 @@ class RunningServer:
         return self.process.wait(timeout=timeout)
 
 
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it is still there after 20 s; nothing if it already ended."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
 def running_server(env: dict[str, str], port: int, *arguments: str) -> Iterator[RunningServer]:
     """Start `numbers-mock serve`, wait for /healthz, stop it with SIGTERM at the end."""
@@ -76,11 +88,5 @@ def running_server(env: dict[str, str], port: int, *arguments: str) -> Iterator[
             raise AssertionError("the server did not become ready in 60 s")
         yield server
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process)
         log_path.unlink(missing_ok=True)

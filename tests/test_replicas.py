@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import signal
 import subprocess
 import tempfile
 import time
@@ -14,7 +13,13 @@ import httpx2 as httpx
 import pytest
 
 from tests.conftest import DatabaseFactory
-from tests.servers import COMMAND, free_port, running_server, server_environment
+from tests.servers import (
+    COMMAND,
+    free_port,
+    running_server,
+    server_environment,
+    stop_process,
+)
 
 ADMIN = {"Authorization": "Bearer replicas-admin-key"}
 
@@ -119,7 +124,7 @@ def test_replicas_starting_together_on_an_empty_database(database_factory: Datab
             process = subprocess.Popen(
                 [COMMAND, "serve", "--port", str(port)], env=env, stdout=log, stderr=log
             )
-            stack.callback(_stop, process)
+            stack.callback(stop_process, process)
             processes.append(process)
         for port in ports:
             assert _wait_healthy(f"http://127.0.0.1:{port}"), _read(logs)
@@ -131,7 +136,7 @@ def test_replicas_starting_together_on_an_empty_database(database_factory: Datab
             for port in ports
         ]
         for process in processes:
-            _stop(process)
+            stop_process(process)
         log_text = _read(logs)
     assert counts == [3000, 3000]
     assert log_text.count("seeded 3000 numbers") == 1, log_text
@@ -146,17 +151,6 @@ def _wait_healthy(base: str) -> bool:
         except httpx.TransportError:
             time.sleep(0.2)
     return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _read(logs: Sequence[IO[bytes]]) -> str:

@@ -11,13 +11,15 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from app import __version__, repository, search
+from app import __version__, repository
 from app.auth import TokenVerifier
 from app.auth_keys import load_verification_keys
 from app.db import create_db_engine, create_session_factory, describe_database, startup_lock
 from app.inventory.seeding import ensure_seeded
 from app.pagination import PageTokenCodec
-from app.routes import available_numbers, control, health, stock_items
+from app.providers import ROUTERS
+from app.providers.operations import OPERATIONS
+from app.routes import control, health
 from app.routes.deps import AppContext
 from app.scenarios import apply_scenario, load_scenario
 from app.schema_migrations import upgrade_to_head
@@ -74,8 +76,8 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
         ],
     )
     app.state.context = context
-    app.include_router(stock_items.router)
-    app.include_router(available_numbers.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.include_router(health.router)
     if settings.control_api:
         app.include_router(control.router)
@@ -87,7 +89,7 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
         JournalMiddleware,
         engine=context.engine,
         journal_size=settings.journal_size,
-        operations=(search.LIST_STOCK_ITEMS, search.SEARCH_AVAILABLE_NUMBERS),
+        operations=OPERATIONS,
     )
     return app
 

@@ -40,6 +40,8 @@ class StockStatus(StrEnum):
     """Only ``in_stock`` numbers are visible to the provider APIs."""
 
     IN_STOCK = "in_stock"
+    # Released by its owner and held for it (Pingram's 14-day hold): out of stock, and only
+    # its last owner may order it again until the hold ends.
     RESERVED = "reserved"
     SOLD = "sold"
     # Deleted through the control API. Seeded numbers are only marked, so a reset can
@@ -182,3 +184,72 @@ class JournalEntry(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     organization_id: Mapped[str | None] = mapped_column(String(256))
     sub: Mapped[str | None] = mapped_column(String(256))
+
+
+class OwnerProvider(StrEnum):
+    """The provider API a number was bought through."""
+
+    BIRD = "bird"  # a long code number of a workspace
+    PINGRAM = "pingram"  # a number of an account
+
+
+class OwnedNumber(Base):
+    """A number bought through a provider API: who owns it, since when, and its order.
+
+    The number itself stays in ``inventory_numbers`` (status ``sold``, or ``reserved`` while a
+    released number is held for its owner), so both providers' searches drop it at once.
+    """
+
+    __tablename__ = "owned_numbers"
+
+    number_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("inventory_numbers.id", ondelete="CASCADE"), primary_key=True
+    )
+    provider: Mapped[str] = mapped_column(String(16))
+    # Bird's organization, or Pingram's account (the token's org claim, else its sub).
+    owner_id: Mapped[str] = mapped_column(String(256))
+    workspace_id: Mapped[str | None] = mapped_column(String(256))  # Bird only
+    order_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    # The long code number's id and endpointId (Bird); stable for the number's ownership.
+    long_code_number_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # on the mock clock
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        # A workspace's or an account's numbers in the order its listing walks them.
+        Index(
+            "ix_owned_numbers_owner_order",
+            "provider",
+            "owner_id",
+            "workspace_id",
+            "created_at",
+            "number_id",
+        ),
+        Index("ix_owned_numbers_released_at", "released_at"),
+        CheckConstraint(_one_of("provider", [p.value for p in OwnerProvider]), name="provider"),
+    )
+
+
+class Workspace(Base):
+    """A Bird workspace, owned by the first organization that used it."""
+
+    __tablename__ = "workspaces"
+
+    id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MockClock(Base):
+    """The mock clock: real time moved by ``offset_microseconds``, or frozen at an instant.
+
+    At most one row; none means real time. Only the number lifecycle reads it (billing
+    dates, the release hold); token expiry stays on real time.
+    """
+
+    __tablename__ = "mock_clock"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offset_microseconds: Mapped[int] = mapped_column(BigInteger)
+    frozen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

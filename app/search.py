@@ -12,10 +12,8 @@ from sqlalchemy.orm import Session
 from app import repository
 from app.models import InventoryNumber
 from app.pagination import PageCursor, PageTokenCodec
+from app.providers.operations import LIST_STOCK_ITEMS
 from app.stock_query import StockPosition, StockQuery
-
-LIST_STOCK_ITEMS = "listStockItems"
-SEARCH_AVAILABLE_NUMBERS = "searchAvailableNumbers"
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,6 +97,7 @@ class SeedData:
     type_weights: Mapping[NumberType, float]
     countries: Mapping[str, CountrySeed]  # sorted by code
     price_exponent: int
+    usd_per_unit: Mapping[str, float]  # US dollars per unit of each currency
     capabilities: Mapping[NumberType, CapabilityProfile]
     capability_overrides: Mapping[tuple[str, NumberType], CapabilityProfile]
 
@@ -104,6 +105,11 @@ class SeedData:
         return self.capability_overrides.get(
             (country_code, number_type), self.capabilities[number_type]
         )
+
+    def usd_amount(self, price: MonthlyPrice) -> float:
+        """The price in US dollars, rounded to cents (KeyError: a currency without a rate)."""
+        rate = self.usd_per_unit[price.currency_code]
+        return max(round(price.amount * 10.0**price.exponent * rate, 2), 0.01)
 
     def monthly_price(self, country_code: str, number_type: NumberType) -> MonthlyPrice:
         country = self.countries[country_code]
@@ -133,6 +139,7 @@ def load_seed_data(directory: Path | None = None) -> SeedData:
             for code, entry in sorted(countries.countries.items())
         },
         price_exponent=prices.exponent,
+        usd_per_unit=dict(prices.usd_per_unit),
         capabilities={
             number_type: _profile(profile.patterns, profile.whatsapp)
             for number_type, profile in capabilities.types.items()
@@ -198,6 +205,7 @@ class _Prices(_Model):
 
 class _PricesFile(_Model):
     exponent: StrictInt
+    usd_per_unit: dict[CurrencyCode, Annotated[float, Field(gt=0)]]
     countries: dict[CountryCode, _Prices]
 
 
@@ -266,8 +274,12 @@ def _parse_prices(path: Path) -> _PricesFile:
     """Top level: ``exponent`` and one table per country."""
     data = _read_toml(path)
     exponent = data.pop("exponent", None)
+    usd_per_unit = data.pop("usd_per_unit", None)
     return _validate(
-        path, _PricesFile, {"exponent": exponent, "countries": data}, synthetic=["countries"]
+        path,
+        _PricesFile,
+        {"exponent": exponent, "usd_per_unit": usd_per_unit, "countries": data},
+        synthetic=["countries"],
     )
 
 
@@ -308,6 +320,12 @@ def _check_countries(
             )
         if code not in prices.countries:
             raise SeedDataError(f"{directory / PRICES_FILE}: {code}: missing prices")
+        currency = prices.countries[code].currency
+        if currency not in prices.usd_per_unit:
+            raise SeedDataError(
+                f"{directory / PRICES_FILE}: usd_per_unit.{currency}: missing, but {code} is "
+                f"priced in {currency}"
+            )
     if sum(countries.countries[code].weight for code in known) <= 0:
         raise SeedDataError(f"{directory / COUNTRIES_FILE}: countries: all weights are 0")
     missing_types = sorted(set(NumberType) - set(countries.type_weights))

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from app import search
 from app.pagination import MAX_PAGE_TOKEN_LENGTH
+from app.providers.operations import LIST_STOCK_ITEMS
 from app.query_params import (
     STOCK_FEATURES,
     parse_country_codes,
@@ -47,7 +48,7 @@ _check_parameters = known_parameters(
 
 @router.get(
     "/organizations/{organizationId}/numbers-stock-items",
-    operation_id=search.LIST_STOCK_ITEMS,
+    operation_id=LIST_STOCK_ITEMS,
     summary="List Organization Numbers Stock Items",
     response_model=StockItemsPage,
     responses={200: success_headers(), **error_responses(400, 401, 402, 403, 429, 500, 502, 503)},

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from app import search
+from app.providers.operations import SEARCH_AVAILABLE_NUMBERS
 from app.query_params import (
     CHANNEL_FEATURES,
     parse_area_code,
@@ -41,7 +42,7 @@ _FEATURES_PATTERN = f"^{_FEATURE}(,{_FEATURE})*$"
 
 @router.get(
     "/numbers/available",
-    operation_id=search.SEARCH_AVAILABLE_NUMBERS,
+    operation_id=SEARCH_AVAILABLE_NUMBERS,
     summary="Search for available phone numbers",
     response_model=AvailableNumbers,
     responses={200: success_headers(), **error_responses(400, 401, 402, 429, 500, 502, 503)},

@@ -1,0 +1,1 @@
+"""Pingram's Numbers API: search, order, list, release and released numbers."""

@@ -33,6 +33,8 @@ from app.errors import InvalidToken
 MAX_TOKEN_LENGTH = 8192
 # sub and org are stored (journal, rate-limit counters) in columns of this width.
 MAX_IDENTIFIER_LENGTH = 256
+# Workspace ids a token's workspaces claim may list.
+MAX_WORKSPACES = 100
 REQUIRED_CLAIMS = ("sub", "exp", "iss", "aud")
 MINT_HINT = "mint one with `numbers-mock token --org <organizationId>`"
 IDENTITY_PROVIDER_HINT = "get one from the identity provider whose key this server was given"
@@ -45,6 +47,9 @@ class Principal:
     sub: str
     org: str | None
     claims: dict[str, Any]
+    # Bird: the only workspaces it may use (a token's workspaces claim, an access key's
+    # workspaces); empty: any workspace of its organization.
+    workspaces: tuple[str, ...] = ()
 
 
 class TokenVerifier:
@@ -105,7 +110,37 @@ class TokenVerifier:
                 "the token has no org claim; this API needs the organization it may act for",
                 fix=f"add an org claim with the organizationId, or {self._hint}",
             )
-        return Principal(sub=sub, org=org, claims=claims)
+        return Principal(
+            sub=sub, org=org, claims=claims, workspaces=self._workspaces(claims.get("workspaces"))
+        )
+
+    def _workspaces(self, claim: object) -> tuple[str, ...]:
+        """The optional workspaces claim: a list of workspace ids (absent: any workspace)."""
+        if claim is None:
+            return ()
+        workspaces = [
+            item
+            for item in (claim if isinstance(claim, list) else [])
+            if isinstance(item, str) and 1 <= len(item) <= MAX_IDENTIFIER_LENGTH
+        ]
+        if not (
+            isinstance(claim, list)
+            and len(workspaces) == len(claim)
+            and 1 <= len(claim) <= MAX_WORKSPACES
+        ):
+            raise InvalidToken(
+                f"the token's workspaces claim must be a list of 1 to {MAX_WORKSPACES} "
+                f"workspace ids, each a string of 1 to {MAX_IDENTIFIER_LENGTH} characters; got "
+                f"{_describe(claim)}",
+                fix="leave the claim out for any workspace of the organization, or make it a "
+                "list of workspace ids"
+                + (
+                    " (`numbers-mock token --org <organizationId> --workspace <workspaceId>`)"
+                    if self._hint == MINT_HINT
+                    else ""
+                ),
+            )
+        return tuple(dict.fromkeys(workspaces))
 
     def _verified_claims(self, token: str) -> dict[str, Any]:
         """The token's claims once its signature and claims check out.
@@ -260,8 +295,10 @@ def mint_token(
     sub: str = "numbers-mock-user",
     ttl_seconds: int = 3600,
     now: float | None = None,
+    workspaces: Sequence[str] = (),
 ) -> str:
-    """A token this server accepts, for the CLI and for tests."""
+    """A token this server accepts, for the CLI and for tests (``workspaces``: the only Bird
+    workspaces it may use; none: any)."""
     issued_at = int(time.time() if now is None else now)
     claims: dict[str, Any] = {
         "sub": sub,
@@ -272,6 +309,8 @@ def mint_token(
     }
     if organization_id is not None:
         claims["org"] = organization_id
+    if workspaces:
+        claims["workspaces"] = list(dict.fromkeys(workspaces))
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
@@ -312,6 +351,12 @@ def _unverified_claims(token: str) -> dict[str, Any]:
     except jwt.PyJWTError:
         return {}
     return claims
+
+
+def _describe(value: object) -> str:
+    """A claim's value in a message, cut short."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _when(timestamp: object) -> str:

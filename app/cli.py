@@ -24,6 +24,7 @@ from rich.progress import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import __version__
+from app.access_keys import check_identifiers, mint_access_key
 from app.auth import mint_token
 from app.cli_remote import register
 from app.db import create_db_engine, describe_database
@@ -148,17 +149,49 @@ def token(
     org: Annotated[str, typer.Option("--org", help="The organizationId the token may act for.")],
     sub: Annotated[str, typer.Option(help="The token's subject.")] = "numbers-mock-user",
     ttl: Annotated[int, typer.Option(min=1, help="Lifetime in seconds.")] = 3600,
+    access_key: Annotated[
+        bool,
+        typer.Option(
+            "--access-key",
+            help="Print a Bird access key (Authorization: AccessKey <key>) instead: it never "
+            "expires and has no subject.",
+        ),
+    ] = False,
+    workspace: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--workspace",
+            help="A Bird workspace it may use (repeat for several); none: any workspace of "
+            "the organization.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Print a bearer token this server accepts (secret, issuer, audience from the env)."""
+    """Print a bearer token (or a Bird access key) this server accepts (secret, issuer,
+    audience from the env)."""
     settings = _load_settings()
+    secret = settings.jwt_secret.get_secret_value()
+    workspaces = workspace or []
+    try:
+        check_identifiers(org, workspaces)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]", highlight=False)
+        raise typer.Exit(2) from None
+    if access_key:
+        if sub != "numbers-mock-user" or ttl != 3600:
+            err.print("[red]--sub and --ttl are for bearer tokens; access keys never expire[/red]")
+            raise typer.Exit(2)
+        typer.echo(mint_access_key(secret, org, workspaces))
+        return
     typer.echo(
         mint_token(
-            settings.jwt_secret.get_secret_value(),
+            secret,
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
             organization_id=org,
             sub=sub,
             ttl_seconds=ttl,
+            workspaces=workspaces,
         )
     )
 

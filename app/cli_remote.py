@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.providers.operations import OPERATIONS
 from app.scenarios import ScenarioError, load_scenario
 from app.settings import DEVELOPMENT_ADMIN_KEY
 from numbers_mock_testing.client import ControlApiError, NumbersMock, ServerUnreachable
@@ -55,9 +56,7 @@ def reset(url: UrlOption = DEFAULT_URL, admin_key: AdminKeyOption = DEVELOPMENT_
 def requests(
     url: UrlOption = DEFAULT_URL,
     admin_key: AdminKeyOption = DEVELOPMENT_ADMIN_KEY,
-    operation: Annotated[
-        str | None, typer.Option(help="listStockItems or searchAvailableNumbers.")
-    ] = None,
+    operation: Annotated[str | None, typer.Option(help=f"One of {', '.join(OPERATIONS)}.")] = None,
     organization_id: Annotated[str | None, typer.Option("--organization-id")] = None,
     status: Annotated[int | None, typer.Option(help="Only this status.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
@@ -91,7 +90,9 @@ def requests(
 
 @faults_cli.command("add")
 def faults_add(
-    operation: Annotated[str, typer.Option(help="listStockItems, searchAvailableNumbers or *.")],
+    operation: Annotated[
+        str, typer.Option(help=f"One of {', '.join(OPERATIONS)}, or * for all of them.")
+    ],
     status: Annotated[int | None, typer.Option(help="Status to answer with (400-599).")] = None,
     times: Annotated[int | None, typer.Option(min=1, help="Fire this often, then stop.")] = None,
     delay_ms: Annotated[

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import phonenumbers
 from sqlalchemy.orm import Session
 
-from app import journal_repository, repository, scripting_repository
+from app import journal_repository, mock_clock, ownership, repository, scripting_repository
 from app.errors import (
     InvalidNumber,
     InvalidParameter,
@@ -33,7 +33,8 @@ from app.inventory.generator import (
 )
 from app.inventory.numbering_plan import ACCEPTED_TYPES
 from app.inventory.records import Capabilities, GeneratedNumber, MonthlyPrice, NumberType
-from app.models import InventoryNumber, NumberOrigin, StockStatus
+from app.inventory.seed_data import default_seed_data
+from app.models import InventoryNumber, NumberOrigin, OwnerProvider, StockStatus
 from app.stock_query import StockQuery
 
 _E164 = re.compile(r"\+[1-9][0-9]{5,14}")
@@ -54,7 +55,9 @@ class ExplicitNumber:
 
 
 def reset(session: Session) -> None:
-    """Inventory back to the seed; faults, rate limits and the journal cleared."""
+    """Inventory back to the seed; owners, faults, rate limits, journal and clock cleared."""
+    ownership.clear(session)
+    mock_clock.reset(session)
     repository.restore_seeded_inventory(session)
     scripting_repository.delete_all_faults(session)
     scripting_repository.delete_all_rate_limits(session)
@@ -153,8 +156,35 @@ def add_explicit_numbers(
     return _find_all(session, [record.number_string for record in records])
 
 
-def purchase(session: Session, number_string: str, organization_id: str) -> InventoryNumber:
+def purchase(
+    session: Session,
+    number_string: str,
+    organization_id: str,
+    *,
+    provider: OwnerProvider | None = None,
+    workspace_id: str | None = None,
+) -> InventoryNumber:
+    """Sell a number in stock to ``organization_id``; with ``provider``, as if it had bought
+    it through that provider's API (a Pingram account's number, a Bird workspace's LCN)."""
     number_string = normalize_number_string(number_string)
+    if provider is OwnerProvider.BIRD:
+        if workspace_id is None:
+            raise InvalidParameter(
+                "a number bought through Bird belongs to a workspace: workspaceId is missing",
+                fix="add workspaceId, or leave provider out",
+            )
+        now = mock_clock.now(session)
+        owner = ownership.claim_workspace(session, workspace_id, organization_id, now)
+        if owner != organization_id:
+            raise InvalidParameter(
+                f"workspace {workspace_id!r} belongs to organization {owner!r}",
+                fix=f"use organizationId {owner!r}, or another workspace",
+            )
+    elif workspace_id is not None:
+        raise InvalidParameter(
+            "workspaceId is only for numbers bought through Bird",
+            fix='add "provider": "bird", or leave workspaceId out',
+        )
     if not repository.purchase_number(session, number_string, organization_id):
         number = _must_find(session, number_string)
         raise NumberNotInStock(
@@ -163,7 +193,17 @@ def purchase(session: Session, number_string: str, organization_id: str) -> Inve
             + ")",
             fix="pick another number from the stock APIs, or release this one first",
         )
-    return _must_find(session, number_string)
+    number = _must_find(session, number_string)
+    if provider is not None:
+        ownership.record_ownership(
+            session,
+            number,
+            provider=provider,
+            owner_id=organization_id,
+            workspace_id=workspace_id,
+            now=mock_clock.now(session),
+        )
+    return number
 
 
 def release(session: Session, number_string: str) -> InventoryNumber:
@@ -173,11 +213,27 @@ def release(session: Session, number_string: str) -> InventoryNumber:
         raise NumberNotPurchased(
             f"{number_string} is in stock already", fix="only purchased numbers can be released"
         )
-    return _must_find(session, number_string)
+    number = _must_find(session, number_string)
+    ownership.forget(session, [number.id])  # back in public stock, held for no one
+    return number
+
+
+def find(session: Session, number_string: str) -> InventoryNumber:
+    """A number of the inventory, whatever its status (404 when there is none)."""
+    number_string = normalize_number_string(number_string)
+    number = repository.find_any_number(session, number_string)
+    if number is None:
+        raise NumberNotFound(
+            f"{number_string} is not in the inventory",
+            fix="list stock with the provider APIs, or add it with POST /_mock/numbers",
+        )
+    return number
 
 
 def remove(session: Session, number_string: str) -> None:
-    repository.remove_number(session, _must_find(session, normalize_number_string(number_string)))
+    number = _must_find(session, normalize_number_string(number_string))
+    ownership.forget(session, [number.id])
+    repository.remove_number(session, number)
 
 
 def sell_out(session: Session, query: StockQuery, organization_id: str) -> int:
@@ -219,6 +275,15 @@ def _explicit_record(item: ExplicitNumber, seed: int) -> GeneratedNumber:
         raise InvalidNumber(
             f"{number_string} is in {country}, which the seed data has no prices for",
             fix=f"use a number of {', '.join(supported_countries())}",
+        )
+    if (
+        item.monthly_price is not None
+        and item.monthly_price.currency_code not in default_seed_data().usd_per_unit
+    ):
+        raise InvalidParameter(
+            f"monthlyPrice.currencyCode {item.monthly_price.currency_code!r} has no USD rate "
+            "in the seed data, so Pingram could not quote the number's price",
+            fix="use one of the currencies of seed_data/prices.toml's usd_per_unit table",
         )
     rng = random.Random(f"{seed}:explicit:{number_string}")
     return GeneratedNumber(

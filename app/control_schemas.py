@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from datetime import timedelta
+from typing import Annotated, Literal, Self
 
 from pydantic import (
+    AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
     StrictBool,
     StrictFloat,
     StrictInt,
+    WithJsonSchema,
     model_validator,
 )
 
+from app.providers.operations import ANY_OPERATION, OPERATIONS
 from app.schemas import MonthlyPrice, StockItem, StockItemCapabilities
 
-Operation = Literal["listStockItems", "searchAvailableNumbers", "*"]
+
+def _known_operation(value: str) -> str:
+    if value not in (*OPERATIONS, ANY_OPERATION):
+        raise ValueError(f"unknown operation {value!r}; use one of {', '.join(OPERATIONS)} or *")
+    return value
+
+
+# A provider operation's id (the registry's), or "*" for all of them.
+Operation = Annotated[
+    str,
+    AfterValidator(_known_operation),
+    WithJsonSchema({"type": "string", "enum": [*OPERATIONS, ANY_OPERATION]}),
+]
 StockType = Literal["local", "national", "mobile", "toll-free"]
 StockFeature = Literal[
     "voice-inbound",
@@ -43,6 +60,21 @@ class TokenRequest(_Body):
 
 class TokenResponse(_Body):
     token: str
+
+
+class AccessKeyRequest(_Body):
+    organizationId: str = Field(min_length=1, max_length=256)
+    workspaces: list[Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[^/]+$")]] = (
+        Field(
+            default=[],
+            max_length=100,
+            description="The workspaces the key may use; empty: any of the organization's.",
+        )
+    )
+
+
+class AccessKeyResponse(_Body):
+    accessKey: str = Field(description="Send it as `Authorization: AccessKey <accessKey>`.")
 
 
 class ExplicitNumber(_Body):
@@ -82,6 +114,22 @@ class AddNumbersRequest(_Body):
         return self
 
 
+class NumberOwner(_Body):
+    """Who bought a number through a provider API, and when (mock clock)."""
+
+    provider: Literal["bird", "pingram"]
+    organizationId: str = Field(description="Bird's organization, or Pingram's account.")
+    workspaceId: str | None = Field(description="Bird only: the workspace holding the LCN.")
+    orderId: str
+    longCodeNumberId: str | None = Field(description="Bird only: the LCN's id (= endpointId).")
+    createdAt: str
+    updatedAt: str
+    releasedAt: str | None = Field(description="Pingram: released and held for the account.")
+    holdEndsAt: str | None = Field(
+        description="When a released number returns to public stock (14 days after release)."
+    )
+
+
 class InventoryNumber(StockItem):
     locality: str | None
     administrativeArea: str | None
@@ -89,6 +137,9 @@ class InventoryNumber(StockItem):
     status: Literal["in_stock", "reserved", "sold", "removed"]
     purchasedBy: str | None
     origin: Literal["seed", "control"]
+    owner: NumberOwner | None = Field(
+        description="Set when the number was bought through Bird or Pingram (or given as if)."
+    )
 
 
 class InventoryNumbers(_Body):
@@ -96,7 +147,20 @@ class InventoryNumbers(_Body):
 
 
 class PurchaseRequest(_Body):
-    organizationId: str = Field(min_length=1, max_length=256)
+    organizationId: str = Field(
+        min_length=1,
+        max_length=256,
+        description="The buyer: Bird's organization or Pingram's account.",
+    )
+    provider: Literal["bird", "pingram"] | None = Field(
+        default=None,
+        description="Give the number as if bought through this provider's API (it then shows "
+        "in Pingram's GET /numbers/list, or in the Bird workspace's numbers). Absent: sold "
+        "elsewhere, listed by neither.",
+    )
+    workspaceId: str | None = Field(
+        default=None, min_length=1, max_length=256, description="With provider bird: the workspace."
+    )
 
 
 class FaultRequest(_Body):
@@ -179,3 +243,42 @@ class Journal(_Body):
 
 class ResetResult(_Body):
     inStock: int = Field(description="Numbers in stock after the reset.")
+
+
+class ClockMove(_Body):
+    """Advance the mock clock by a duration, or set it to an instant (give one)."""
+
+    advance: timedelta | None = Field(
+        default=None,
+        description="ISO 8601 duration (P14D, PT1H30M) or seconds; moves the clock forward.",
+        examples=["P14D"],
+    )
+    now: AwareDatetime | None = Field(
+        default=None,
+        description="The instant the clock shows from now on (ISO 8601 with offset).",
+        examples=["2027-01-01T00:00:00Z"],
+    )
+    frozen: StrictBool | None = Field(
+        default=None,
+        description="With now: stop the clock there (it moves only when told), for "
+        "byte-identical answers. Default: keep running from that instant.",
+    )
+
+    @model_validator(mode="after")
+    def _one_move(self) -> Self:
+        if (self.advance is None) == (self.now is None):
+            raise ValueError("give either advance (a duration) or now (an instant)")
+        if self.advance is not None and self.advance <= timedelta(0):
+            raise ValueError("advance must be a positive duration; the clock never goes back")
+        if self.advance is not None and self.advance > timedelta(days=36_500):
+            raise ValueError("advance at most 100 years at a time")
+        if self.frozen is not None and self.now is None:
+            raise ValueError("frozen goes with now")
+        return self
+
+
+class Clock(_Body):
+    now: str = Field(description="The mock clock's time.", examples=["2026-12-14T15:00:00.000Z"])
+    realNow: str = Field(description="The real time, for comparison.")
+    offsetSeconds: float = Field(description="Mock time minus real time.")
+    frozen: bool

@@ -209,6 +209,52 @@ class NumberAlreadyExists(ApiError):
     code = "number_already_exists"
 
 
+# Pingram's number lifecycle. All 400: the official SDKs type the body of 400, 402 and 502
+# only (ApiErrorResponse), so a 400 reaches the caller's code as a parsed error.
+
+
+class PhoneNumberNotFound(ApiError):
+    """Pingram: no number of the inventory has this phoneNumber (order it from a search)."""
+
+    status = 400
+    code = "phone_number_not_found"
+
+
+class PhoneNumberUnavailable(ApiError):
+    """Pingram: the number exists but is not in stock (sold through another API or held)."""
+
+    status = 400
+    code = "phone_number_unavailable"
+
+
+class PhoneNumberOwnedByAnotherAccount(ApiError):
+    """Pingram: another account owns the number, or holds it after releasing it."""
+
+    status = 400
+    code = "phone_number_owned_by_another_account"
+
+
+class PhoneNumberAlreadyOwned(ApiError):
+    """Pingram: the account owns this number already (see GET /numbers/list)."""
+
+    status = 400
+    code = "phone_number_already_owned"
+
+
+class PhoneNumberNotOwned(ApiError):
+    """Pingram: the account has no active number with this phoneNumber to release."""
+
+    status = 400
+    code = "phone_number_not_owned"
+
+
+class PhoneNumberAlreadyReleased(ApiError):
+    """Pingram: the number was released already (see GET /numbers/released)."""
+
+    status = 400
+    code = "phone_number_already_released"
+
+
 @dataclass
 class ScriptedFailure(ApiError):
     """A failure scripted through the control API (a fault or a rate limit)."""
@@ -225,6 +271,65 @@ class ScriptedFailure(ApiError):
     @property
     def error_code(self) -> str:
         return self.scripted_code
+
+
+# Bird's long code numbers and access keys. (Above ERROR_CODES, which collects the classes
+# defined before it.)
+
+
+class InvalidAccessKey(ApiError):
+    """Bird: the `Authorization: AccessKey <key>` key is missing, malformed, altered, or was
+    minted with another secret."""
+
+    status = 401
+    code = "invalid_access_key"
+
+    def __post_init__(self) -> None:
+        self.headers.setdefault(
+            "WWW-Authenticate", access_key_challenge("numbers-mock", self.message)
+        )
+
+
+class WorkspaceForbidden(ApiError):
+    """Bird: the workspace belongs to another organization, or the access key or token names
+    other workspaces."""
+
+    status = 403
+    code = "workspace_forbidden"
+
+
+class NumberStockItemNotFound(ApiError):
+    """Bird: a numberStockItemIds entry is no stock item of the inventory (nothing was
+    bought)."""
+
+    status = 404
+    code = "number_stock_item_not_found"
+
+
+class NumberStockItemUnavailable(ApiError):
+    """Bird: a numberStockItemIds entry is no longer in stock: bought, held after a release,
+    or removed (nothing was bought)."""
+
+    status = 409
+    code = "number_stock_item_unavailable"
+
+
+class LongCodeNumberNotFound(ApiError):
+    """Bird: the workspace has no active long code number with this id."""
+
+    status = 404
+    code = "long_code_number_not_found"
+
+
+def access_key_challenge(realm: str, message: str) -> str:
+    """The challenge for a refused access key (RFC 6750's description rules)."""
+    return f'AccessKey realm="{realm}", error_description="{_rfc6750_text(message)}"'
+
+
+def bearer_or_access_key_challenge(message: str) -> str:
+    """Both schemes Bird's operations accept, for a request that used neither (one header:
+    RFC 9110 allows several challenges in one WWW-Authenticate value)."""
+    return f'{_bearer_challenge("numbers-mock", message)}, AccessKey realm="numbers-mock"'
 
 
 # Codes only scripted failures answer with (their defaults read like the real providers').

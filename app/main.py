@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app import __version__, repository
+from app.access_keys import AccessKeyCodec
 from app.auth import TokenVerifier
 from app.auth_keys import load_verification_keys
 from app.db import create_db_engine, create_session_factory, describe_database, startup_lock
 from app.inventory.seeding import ensure_seeded
 from app.pagination import PageTokenCodec
-from app.providers import ROUTERS
 from app.providers.operations import OPERATIONS
+from app.providers.registry import ROUTERS
 from app.routes import control, health
 from app.routes.deps import AppContext
 from app.scenarios import apply_scenario, load_scenario
@@ -32,14 +33,21 @@ from app.web.tracking import TrackingMiddleware
 logger = logging.getLogger("numbers_mock")
 
 DESCRIPTION = """\
-A faithful, stateful fake of two providers' "search numbers in stock" APIs, served from one
-inventory of real-looking numbers: Bird's `GET /organizations/{organizationId}/numbers-stock-items`
-and Pingram's `GET /numbers/available`.
+A faithful, stateful fake of two providers' Numbers APIs, served from one inventory of
+real-looking numbers:
 
-Every request needs `Authorization: Bearer <JWT>` (mint one with
-`numbers-mock token --org <organizationId>`). Every error, whatever its status, is the envelope
-`{"trackingId", "error": {"code", "message", "fix", "provider", "providerCode"}}`, and every
-response carries `X-Tracking-Id`.
+- Bird: search stock (`GET /organizations/{organizationId}/numbers-stock-items`), buy stock
+  items into a workspace (`POST /workspaces/{workspaceId}/numbers-long-code`), list and read
+  the workspace's long code numbers;
+- Pingram: search (`GET /numbers/available`), order, list, release and list released numbers
+  of the token's account.
+
+A number bought through either API leaves both searches at once. Bird's operations take
+`Authorization: AccessKey <key>` (mint one with `numbers-mock token --access-key --org <id>`)
+or `Authorization: Bearer <JWT>`; Pingram's take the bearer token (mint one with
+`numbers-mock token --org <organizationId>`). Every error, whatever its status, is the
+envelope `{"trackingId", "error": {"code", "message", "fix", "provider", "providerCode"}}`,
+and every response carries `X-Tracking-Id`.
 """
 
 
@@ -66,7 +74,17 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
         lifespan=lifespan,
         openapi_tags=[
             {"name": "Bird: numbers stock items", "description": "Bird's Numbers API."},
+            {
+                "name": "Bird: long code numbers",
+                "description": "Bird's Numbers API: buy stock items into a workspace as long "
+                "code numbers, list and read them.",
+            },
             {"name": "Pingram: available numbers", "description": "Pingram's Numbers API."},
+            {
+                "name": "Pingram: numbers",
+                "description": "Pingram's number lifecycle for the token's account: order, "
+                "list, release, released.",
+            },
             {"name": "Operations", "description": "For orchestrators; no auth."},
             {
                 "name": "Control API",
@@ -122,6 +140,7 @@ def _build_context(settings: Settings) -> AppContext:
             keys=keys,
         ),
         page_tokens=PageTokenCodec(secret.encode()),
+        access_keys=AccessKeyCodec(secret),
     )
 
 

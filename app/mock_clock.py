@@ -35,7 +35,7 @@ def read(session: Session) -> ClockReading:
     if row is None:
         return ClockReading(now=real, offset=timedelta(0), frozen=False)
     if row.frozen_at is not None:
-        frozen_at = _aware(row.frozen_at)
+        frozen_at = as_utc(row.frozen_at)
         return ClockReading(now=frozen_at, offset=frozen_at - real, frozen=True)
     offset = timedelta(microseconds=row.offset_microseconds)
     return ClockReading(now=real + offset, offset=offset, frozen=False)
@@ -49,7 +49,7 @@ def advance(session: Session, by: timedelta) -> ClockReading:
     """Move the clock forward by ``by`` (a frozen clock stays frozen, later)."""
     row = _locked_row(session)
     if row.frozen_at is not None:
-        row.frozen_at = _aware(row.frozen_at) + by
+        row.frozen_at = as_utc(row.frozen_at) + by
     else:
         row.offset_microseconds += _microseconds(by)
     session.flush()
@@ -59,7 +59,7 @@ def advance(session: Session, by: timedelta) -> ClockReading:
 def set_to(session: Session, instant: datetime, *, frozen: bool) -> ClockReading:
     """Make it ``instant`` now; a frozen clock stays there until moved again."""
     row = _locked_row(session)
-    instant = _aware(instant)
+    instant = as_utc(instant)
     if frozen:
         row.frozen_at = instant
         row.offset_microseconds = 0
@@ -88,6 +88,12 @@ def _microseconds(delta: timedelta) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _aware(moment: datetime) -> datetime:
+def as_utc(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; every moment here is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def iso_millis(moment: datetime) -> str:
+    """The providers' timestamp form: UTC, milliseconds, ``Z`` (2026-11-30T15:23:30.395Z)."""
+    utc = as_utc(moment).astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"

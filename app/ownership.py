@@ -97,7 +97,7 @@ def owned_numbers(
             statement = statement.where(OwnedNumber.released_at > released_since)
     else:
         statement = statement.where(OwnedNumber.released_at.is_(None))
-    return [(owned, number) for owned, number in session.execute(statement).tuples()]
+    return [(owned, number) for owned, number in session.execute(statement)]
 
 
 def release(session: Session, owned: OwnedNumber, now: datetime) -> bool:
@@ -115,11 +115,12 @@ def release(session: Session, owned: OwnedNumber, now: datetime) -> bool:
 
 
 def reactivate(session: Session, owned: OwnedNumber, now: datetime) -> bool:
-    """End the hold of a released number for its owner; its createdAt stays."""
+    """End the hold of a released number for its owner (a new order); its createdAt stays."""
+    order_id = derived_id("order", owned.number_id, owned.provider, owned.owner_id, now.isoformat())
     result = session.execute(
         update(OwnedNumber)
         .where(OwnedNumber.number_id == owned.number_id, OwnedNumber.released_at.is_not(None))
-        .values(released_at=None, updated_at=now)
+        .values(released_at=None, updated_at=now, order_id=order_id)
         .execution_options(synchronize_session=False)
     )
     if changed_rows(result) != 1:
@@ -188,3 +189,28 @@ def _set_status(
         .values(status=after.value)
         .execution_options(synchronize_session=False)
     )
+
+
+def numbers_out_of_stock(
+    session: Session,
+    *,
+    organization_id: str | None,
+    provider: OwnerProvider | None,
+    workspace_id: str | None,
+    limit: int,
+) -> list[tuple[InventoryNumber, OwnedNumber | None]]:
+    """Sold and held numbers with their owners (the control API's view), by number."""
+    statement = (
+        select(InventoryNumber, OwnedNumber)
+        .outerjoin(OwnedNumber, OwnedNumber.number_id == InventoryNumber.id)
+        .where(InventoryNumber.status.in_([StockStatus.SOLD.value, StockStatus.RESERVED.value]))
+        .order_by(InventoryNumber.number_string)
+        .limit(limit)
+    )
+    if organization_id is not None:
+        statement = statement.where(InventoryNumber.purchased_by == organization_id)
+    if provider is not None:
+        statement = statement.where(OwnedNumber.provider == provider.value)
+    if workspace_id is not None:
+        statement = statement.where(OwnedNumber.workspace_id == workspace_id)
+    return [(number, owned) for number, owned in session.execute(statement)]

@@ -1,9 +1,14 @@
-"""Opaque page tokens: a keyset cursor sealed with AES-GCM under a key derived from the secret.
+"""Opaque page tokens: a keyset cursor sealed with AES-SIV under a key derived from the secret.
 
 A token carries the sort key of the next item (never an offset, so a walk neither repeats nor
 skips items when stock changes under it), the operation, the organization and a digest of
 the filters. Nothing in it can be read or changed without the secret; since the key derives
 only from the shared secret, tokens survive restarts and any replica accepts any other's.
+
+AES-SIV is deterministic: the same cursor seals to the same token, so the same request on the
+same state answers byte for byte the same, nextPageToken included (replayable tests and
+recorded fixtures). It still authenticates everything: an altered token never opens. Tokens
+of version 1 (AES-GCM with a random nonce) are still opened.
 """
 
 from __future__ import annotations
@@ -12,22 +17,23 @@ import base64
 import binascii
 import hashlib
 import json
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM, AESSIV
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.errors import InvalidPageToken
 
 MAX_PAGE_TOKEN_LENGTH = 8000
-_VERSION = b"\x01"
+_VERSION = b"\x02"  # AES-SIV, deterministic
+_GCM_VERSION = b"\x01"  # AES-GCM with a random nonce, as sealed before
 _NONCE_BYTES = 12
 _KEY_INFO = b"numbers-mock/page-token/v1"
+_SIV_KEY_INFO = b"numbers-mock/page-token/v2"
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 RESTART_FIX = "start again without pageToken, then follow nextPageToken from each page"
 
@@ -52,6 +58,8 @@ class PageTokenCodec:
     def __init__(self, secret: bytes) -> None:
         key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_KEY_INFO).derive(secret)
         self._aead = AESGCM(key)
+        siv_key = HKDF(algorithm=hashes.SHA256(), length=64, salt=None, info=_SIV_KEY_INFO)
+        self._siv = AESSIV(siv_key.derive(secret))
 
     def seal(self, cursor: PageCursor) -> str:
         payload = json.dumps(
@@ -63,8 +71,7 @@ class PageTokenCodec:
             },
             separators=(",", ":"),
         ).encode()
-        nonce = os.urandom(_NONCE_BYTES)
-        sealed = _VERSION + nonce + self._aead.encrypt(nonce, payload, _VERSION)
+        sealed = _VERSION + self._siv.encrypt(payload, [_VERSION])
         return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
 
     def open(
@@ -106,11 +113,8 @@ class PageTokenCodec:
         sealed = _decode_canonical_base64url(token)
         if sealed is None:
             raise damaged
-        if len(sealed) <= 1 + _NONCE_BYTES or sealed[:1] != _VERSION:
-            raise damaged
-        nonce, ciphertext = sealed[1 : 1 + _NONCE_BYTES], sealed[1 + _NONCE_BYTES :]
         try:
-            payload = json.loads(self._aead.decrypt(nonce, ciphertext, _VERSION))
+            payload = json.loads(self._decrypt(sealed))
             return PageCursor(
                 operation=_text(payload["op"]),
                 organization_id=_text(payload["org"]),
@@ -120,6 +124,16 @@ class PageTokenCodec:
         except (InvalidTag, ValueError, KeyError, TypeError):
             # Authentic tokens always decode; anything else was never ours.
             raise damaged from None
+
+    def _decrypt(self, sealed: bytes) -> bytes:
+        """The payload of either version; ``InvalidTag`` or ``ValueError`` when not ours."""
+        version, body = sealed[:1], sealed[1:]
+        if version == _VERSION and len(body) > 16:  # the SIV tag
+            return self._siv.decrypt(body, [_VERSION])
+        if version == _GCM_VERSION and len(body) > _NONCE_BYTES:
+            nonce, ciphertext = body[:_NONCE_BYTES], body[_NONCE_BYTES:]
+            return self._aead.decrypt(nonce, ciphertext, _GCM_VERSION)
+        raise ValueError("not a page token")
 
 
 def _decode_canonical_base64url(token: str) -> bytes | None:

@@ -18,6 +18,7 @@ state, however often it is applied.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from app import control, control_requests, scripting
 from app.control_schemas import AddNumbersRequest, FaultRequest, RateLimitRequest, StockType
 from app.inventory.records import NumberType
+from app.models import OwnerProvider
 from app.query_params import parse_country_codes, parse_prefix
 from app.stock_query import StockQuery
 
@@ -39,8 +41,13 @@ class _Step(BaseModel):
 
 
 class PurchaseStep(_Step):
+    """A number someone bought already: sold elsewhere, or (with ``provider``) a number a
+    Pingram account or a Bird workspace owns when the story starts."""
+
     numberString: str
     organizationId: str = Field(min_length=1, max_length=256)
+    provider: Literal["bird", "pingram"] | None = None
+    workspaceId: str | None = Field(default=None, min_length=1, max_length=256)
 
 
 class SoldOutStep(_Step):
@@ -107,7 +114,13 @@ def apply_scenario(session: Session, scenario: Scenario, *, seed: int) -> Scenar
     for step in scenario.numbers:
         added += len(control_requests.add_numbers(session, step, seed=seed))
     for purchase in scenario.purchases:
-        control.purchase(session, purchase.numberString, purchase.organizationId)
+        control.purchase(
+            session,
+            purchase.numberString,
+            purchase.organizationId,
+            provider=OwnerProvider(purchase.provider) if purchase.provider else None,
+            workspace_id=purchase.workspaceId,
+        )
     sold_out = sum(_sell_out(session, step) for step in scenario.soldOut)
     for fault in scenario.faults:
         scripting.create_fault(session, control_requests.fault_spec(fault))

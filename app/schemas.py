@@ -45,6 +45,17 @@ class StockItem(_Strict):
     numberString: str = Field(description="E.164.", examples=["+14155550123"])
     capabilities: StockItemCapabilities
     monthlyPrice: MonthlyPrice
+    backOrderRequired: bool = Field(
+        description="Whether buying the number needs a back order: its long code number's "
+        "order stays pending for 2 days (mock clock), then completes. Here a seeded share "
+        "of some countries' stock (DE, FR, IT, ES, JP, AU, BR, IN, ZA), never US, GB or CA."
+    )
+    # Absent when no back order is required, never null.
+    backOrderStockId: uuid.UUID | SkipJsonSchema[None] = Field(
+        default=None,
+        description="The back-order stock the number comes from; present only when "
+        "backOrderRequired is true.",
+    )
 
 
 class StockItemsPage(_Strict):
@@ -66,6 +77,10 @@ class AvailableNumber(_Strict):
     phoneNumberType: Literal["local", "mobile", "toll_free", "national"]
     features: list[Literal["sms", "voice", "mms"]] = Field(
         description="Channels the number supports, inbound or outbound."
+    )
+    monthlyPrice: float = Field(
+        description="Monthly cost in USD: Bird's price converted at the seed data's rates.",
+        examples=[1.15],
     )
 
 

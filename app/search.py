@@ -5,11 +5,12 @@ Framework-free: routes parse HTTP into a ``StockQuery`` and render what comes ba
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app import repository
+from app import mock_clock, ownership, repository
 from app.models import InventoryNumber
 from app.pagination import PageCursor, PageTokenCodec
 from app.providers.operations import LIST_STOCK_ITEMS
@@ -32,6 +33,7 @@ def list_stock_items(
     page_token: str | None,
 ) -> StockPage:
     """One page of Bird's stock items; ``next_page_token`` only when more items follow."""
+    _end_expired_holds_now_and_then(session)
     digest = query.digest()
     start = None
     if page_token is not None:
@@ -62,4 +64,20 @@ def search_available_numbers(
     session: Session, *, query: StockQuery, limit: int
 ) -> list[InventoryNumber]:
     """Pingram's search: the first ``limit`` matches in the stable stock order."""
+    _end_expired_holds_now_and_then(session)
     return repository.find_in_stock(session, query, start_at=None, limit=limit)
+
+
+# Released numbers return to stock when their hold ends. The lifecycle operations and clock
+# moves end holds at once; searches check at most this often (per process), so a demo left
+# running for two weeks of real time sees them back without a query on every search.
+HOLD_CHECK_SECONDS = 30.0
+_next_hold_check = 0.0
+
+
+def _end_expired_holds_now_and_then(session: Session) -> None:
+    global _next_hold_check
+    if time.monotonic() < _next_hold_check:
+        return
+    _next_hold_check = time.monotonic() + HOLD_CHECK_SECONDS
+    ownership.end_expired_holds(session, mock_clock.now(session))

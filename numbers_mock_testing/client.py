@@ -14,6 +14,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,6 +112,16 @@ class NumbersMock:
         body = _without_none(organizationId=org, sub=sub, ttlSeconds=ttl_seconds)
         token: str = self._call("POST", "/_mock/tokens", body)["token"]
         return token
+
+    def access_key(self, org: str, *, workspaces: Sequence[str] = ()) -> str:
+        """A Bird access key (``Authorization: AccessKey <key>``) of organization ``org``.
+
+        With ``workspaces`` the key may use only those workspaces. Keys are derived from the
+        server's secret: they stay valid across ``reset()`` and restarts.
+        """
+        body = _without_none(organizationId=org, workspaces=list(workspaces) or None)
+        key: str = self._call("POST", "/_mock/access-keys", body)["accessKey"]
+        return key
 
     def fail_next(
         self,
@@ -216,10 +227,42 @@ class NumbersMock:
         added: list[Json] = self._call("POST", "/_mock/numbers", body)["numbers"]
         return added
 
-    def purchase(self, number: str, organization_id: str) -> Json:
-        """Take ``number`` (E.164) out of stock for an organization, in both APIs."""
+    def purchase(
+        self,
+        number: str,
+        organization_id: str,
+        *,
+        provider: str | None = None,
+        workspace_id: str | None = None,
+    ) -> Json:
+        """Take ``number`` (E.164) out of stock for an organization, in both APIs.
+
+        With ``provider="pingram"`` the account ``organization_id`` owns it (Pingram's
+        ``GET /numbers/list`` shows it); with ``provider="bird"`` and ``workspace_id`` it is a
+        long code number of that workspace.
+        """
         path = f"/_mock/numbers/{urllib.parse.quote(number, safe='')}/purchase"
-        return self._call("POST", path, {"organizationId": organization_id})
+        body = _without_none(
+            organizationId=organization_id, provider=provider, workspaceId=workspace_id
+        )
+        return self._call("POST", path, body)
+
+    def number(self, number: str) -> Json:
+        """One number of the inventory with its status and owner (``owner`` is None unless
+        bought through a provider API)."""
+        return self._call("GET", f"/_mock/numbers/{urllib.parse.quote(number, safe='')}")
+
+    def clock(self) -> Json:
+        """The mock clock: ``now``, ``offsetSeconds``, ``frozen``."""
+        return self._call("GET", "/_mock/clock")
+
+    def advance_clock(self, duration: str | float) -> Json:
+        """Move the mock clock forward: an ISO 8601 duration (``"P14D"``) or seconds."""
+        return self._call("POST", "/_mock/clock", {"advance": duration})
+
+    def set_clock(self, instant: str, *, frozen: bool = False) -> Json:
+        """Set the mock clock to ``instant`` (ISO 8601 with offset); ``frozen`` stops it."""
+        return self._call("POST", "/_mock/clock", {"now": instant, "frozen": frozen})
 
     def release(self, number: str) -> Json:
         """Put a purchased number back into stock."""

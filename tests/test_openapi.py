@@ -61,6 +61,7 @@ def test_both_operations_document_parameters_and_statuses(client: TestClient) ->
         "prefix",
         "types",
         "features",
+        "testing",
     }
     assert {p["name"] for p in available["parameters"]} == {
         "countryCode",
@@ -72,4 +73,4 @@ def test_both_operations_document_parameters_and_statuses(client: TestClient) ->
     assert {"200", "400", "401", "500"} <= set(available["responses"])
     limit = next(p for p in stock["parameters"] if p["name"] == "limit")
     assert (limit["schema"]["minimum"], limit["schema"]["maximum"]) == (1, 99)
-    assert stock["security"] == [{"HTTPBearer": []}]
+    assert stock["security"] == [{"HTTPBearer": []}, {"AccessKey": []}]

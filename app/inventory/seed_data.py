@@ -1,7 +1,7 @@
 """The generator's declarative inputs: ``seed_data/*.toml``, loaded and validated.
 
 * ``countries.toml``: which countries, their share of the default inventory, the default total
-  and how a country's share splits over number types.
+  and how a country's share splits over number types; Bird's back-order share per country.
 * ``prices.toml``: monthly prices per country and number type.
 * ``capabilities.toml``: capability patterns per number type, with per-country overrides.
 * ``area_codes.toml``: area-code weights for local stock.
@@ -88,6 +88,9 @@ class CountrySeed:
     locality: str | None  # for local numbers where the geocoder has no areas
     area_code_weights: Mapping[str, float]
     unlisted_share: float
+    # Bird: the share of the country's stock items that need a back order
+    # (app.providers.bird.back_order decides which, from each number's id).
+    back_order_share: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: generator caches are keyed on it
@@ -174,6 +177,7 @@ class _Country(_Model):
     name: Annotated[str, StringConstraints(min_length=1)]
     weight: Weight
     locality: Annotated[str, StringConstraints(min_length=1)] | None = None
+    back_order_share: Probability = 0.0
 
 
 class _CountriesFile(_Model):
@@ -363,6 +367,7 @@ def _country_seed(
         locality=country.locality,
         area_code_weights=dict(table.weights) if table is not None else {},
         unlisted_share=unlisted_share,
+        back_order_share=country.back_order_share,
     )
 
 

@@ -1,15 +1,5 @@
-"""The provider APIs numbers-mock fakes, one folder each, and the registry of their operations.
+"""The provider APIs numbers-mock fakes, one folder each.
 
-Every other part reads the registry: the app mounts ``ROUTERS``, the journal records
-``OPERATIONS``, the control API's faults and rate limits accept them.
+``operations`` names every provider operation (faults, rate limits, the journal and the
+control API read it); ``registry`` holds the routers the app mounts.
 """
-
-from __future__ import annotations
-
-from fastapi import APIRouter
-
-from app.providers.bird import stock_items
-from app.providers.pingram import available_numbers
-
-# Adding a provider API: its folder, and its routers here.
-ROUTERS: tuple[APIRouter, ...] = (stock_items.router, available_numbers.router)

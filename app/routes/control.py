@@ -4,7 +4,7 @@ read what clients sent. Protected by ``NUMBERS_MOCK_ADMIN_KEY``; off with
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
@@ -12,14 +12,21 @@ from app import (
     control,
     control_requests,
     journal_repository,
+    mock_clock,
+    ownership,
     repository,
     scenarios,
     scripting,
     scripting_repository,
 )
+from app.access_keys import mint_access_key
 from app.auth import mint_token
 from app.control_schemas import (
+    AccessKeyRequest,
+    AccessKeyResponse,
     AddNumbersRequest,
+    Clock,
+    ClockMove,
     Fault,
     FaultRequest,
     Faults,
@@ -36,8 +43,10 @@ from app.control_schemas import (
     TokenResponse,
 )
 from app.errors import FaultNotFound, RateLimitNotFound
+from app.models import OwnerProvider
 from app.routes.deps import ContextDep, SessionDep, admin_access, known_parameters
 from app.routes.representations import (
+    clock_json,
     fault_json,
     inventory_number_json,
     journal_entry_json,
@@ -90,6 +99,16 @@ def tokens(body: TokenRequest, context: ContextDep) -> dict[str, str]:
     return {"token": token}
 
 
+@router.post("/access-keys", operation_id="mintAccessKey", response_model=AccessKeyResponse)
+def access_keys(body: AccessKeyRequest, context: ContextDep) -> dict[str, str]:
+    """A Bird access key (``Authorization: AccessKey <key>``) for an organization, limited to
+    some workspaces when given. Stateless: derived from NUMBERS_MOCK_JWT_SECRET."""
+    key = mint_access_key(
+        context.settings.jwt_secret.get_secret_value(), body.organizationId, body.workspaces
+    )
+    return {"accessKey": key}
+
+
 @router.post(
     "/numbers",
     operation_id="addNumbers",
@@ -102,7 +121,50 @@ def add_numbers(
 ) -> dict[str, Any]:
     """Add stock: generate real numbers like the seed does, or add the numbers you name."""
     added = control_requests.add_numbers(session, body, seed=context.settings.seed)
-    return {"numbers": [inventory_number_json(number) for number in added]}
+    return {"numbers": [inventory_number_json(number, None) for number in added]}
+
+
+@router.get(
+    "/numbers",
+    operation_id="listOwnedNumbers",
+    response_model=InventoryNumbers,
+    dependencies=[
+        Depends(known_parameters(("organizationId", "provider", "workspaceId", "limit")))
+    ],
+)
+def list_owned_numbers(
+    session: SessionDep,
+    organization_id: Annotated[
+        str | None,
+        Query(alias="organizationId", description="Bird's organization or Pingram's account."),
+    ] = None,
+    provider: Annotated[
+        Literal["bird", "pingram"] | None, Query(description="Bought through this API.")
+    ] = None,
+    workspace_id: Annotated[str | None, Query(alias="workspaceId")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> dict[str, Any]:
+    """Numbers out of stock (sold, or released and held) with their owners, by number."""
+    rows = ownership.numbers_out_of_stock(
+        session,
+        organization_id=organization_id,
+        provider=OwnerProvider(provider) if provider else None,
+        workspace_id=workspace_id,
+        limit=limit,
+    )
+    return {"numbers": [inventory_number_json(number, owned) for number, owned in rows]}
+
+
+@router.get(
+    "/numbers/{numberString}",
+    operation_id="getNumber",
+    response_model=InventoryNumber,
+    responses=error_responses(404),
+)
+def get_number(number_string: NumberPath, session: SessionDep) -> Any:
+    """One number of the inventory, whatever its status, with its owner."""
+    number = control.find(session, number_string)
+    return inventory_number_json(number, ownership.find_ownership(session, number.id))
 
 
 @router.post(
@@ -113,7 +175,14 @@ def add_numbers(
 )
 def purchase(number_string: NumberPath, body: PurchaseRequest, session: SessionDep) -> Any:
     """Take the number out of both APIs' stock; 409 when it is not in stock."""
-    return inventory_number_json(control.purchase(session, number_string, body.organizationId))
+    number = control.purchase(
+        session,
+        number_string,
+        body.organizationId,
+        provider=OwnerProvider(body.provider) if body.provider else None,
+        workspace_id=body.workspaceId,
+    )
+    return inventory_number_json(number, ownership.find_ownership(session, number.id))
 
 
 @router.post(
@@ -124,7 +193,7 @@ def purchase(number_string: NumberPath, body: PurchaseRequest, session: SessionD
 )
 def release(number_string: NumberPath, session: SessionDep) -> Any:
     """Put a purchased number back into stock."""
-    return inventory_number_json(control.release(session, number_string))
+    return inventory_number_json(control.release(session, number_string), None)
 
 
 @router.delete(
@@ -137,6 +206,27 @@ def delete_number(number_string: NumberPath, session: SessionDep) -> Response:
     """Remove the number from the inventory (a reset brings seeded numbers back)."""
     control.remove(session, number_string)
     return Response(status_code=204)
+
+
+@router.get("/clock", operation_id="getClock", response_model=Clock)
+def get_clock(session: SessionDep) -> dict[str, Any]:
+    """The mock clock the number lifecycle runs on (billing dates, the release hold)."""
+    return clock_json(mock_clock.read(session))
+
+
+@router.post("/clock", operation_id="moveClock", response_model=Clock)
+def move_clock(body: ClockMove, session: SessionDep) -> dict[str, Any]:
+    """Advance the mock clock, or set it (frozen or running); holds that end on the way end.
+
+    Token expiry stays on real time. ``POST /_mock/reset`` returns the clock to real time.
+    """
+    if body.advance is not None:
+        reading = mock_clock.advance(session, body.advance)
+    else:
+        assert body.now is not None  # the body's validator: one of the two
+        reading = mock_clock.set_to(session, body.now, frozen=bool(body.frozen))
+    ownership.end_expired_holds(session, reading.now)
+    return clock_json(reading)
 
 
 @router.post("/faults", operation_id="addFault", status_code=201, response_model=Fault)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import time
 from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
@@ -11,12 +12,20 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.http import HTTPBase
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from app.access_keys import AccessKeyCodec, access_key
 from app.auth import Principal, TokenVerifier, bearer_token
-from app.errors import ApiError, InvalidAdminKey, InvalidToken, OrganizationMismatch
+from app.errors import (
+    ApiError,
+    InvalidAdminKey,
+    InvalidToken,
+    OrganizationMismatch,
+    bearer_or_access_key_challenge,
+)
 from app.pagination import PageTokenCodec
 from app.query_params import reject_unknown_parameters
 from app.scripting import Verdict, judge_request
@@ -32,6 +41,7 @@ class AppContext:
     sessions: sessionmaker[Session]
     verifier: TokenVerifier
     page_tokens: PageTokenCodec
+    access_keys: AccessKeyCodec
 
 
 # The dependencies of the provider routes are `async def`: they only compute, and a sync
@@ -94,6 +104,91 @@ async def token_principal(
 
 OrganizationPrincipalDep = Annotated[Principal, Depends(organization_principal)]
 TokenPrincipalDep = Annotated[Principal, Depends(token_principal)]
+
+# Bird's own scheme (its OpenAPI: type http, scheme AccessKey); checked by bird_principal.
+_access_key = HTTPBase(
+    scheme="AccessKey",
+    scheme_name="AccessKey",
+    auto_error=False,
+    description="Bird's `Authorization: AccessKey <key>`: a key minted by this server "
+    "(`numbers-mock token --access-key --org <organizationId> [--workspace <workspaceId> ...]`), "
+    "sealed with NUMBERS_MOCK_JWT_SECRET; it acts for its organization, in the workspaces it "
+    "names (any of the organization's when it names none).",
+)
+_AccessKeyDeclaration = Annotated[HTTPAuthorizationCredentials | None, Security(_access_key)]
+_BIRD_HINT = (
+    "mint an access key with `numbers-mock token --access-key --org <organizationId>` or a "
+    "token with `numbers-mock token --org <organizationId>`"
+)
+
+
+async def bird_principal(
+    request: Request,
+    context: ContextDep,
+    _bearer_declared: _BearerDeclaration,
+    _access_key_declared: _AccessKeyDeclaration,
+) -> Principal:
+    """The caller of a Bird operation: ``Authorization: AccessKey <key>`` or ``Bearer <JWT>``
+    (with an org claim), for the path's organization when the path names one."""
+    authorization = request.headers.getlist("authorization")
+    principal = _bird_caller(context, authorization)
+    request.state.principal = principal  # for the journal and provider_call
+    organization_id = request.path_params.get("organizationId")
+    if organization_id is not None and principal.org != organization_id:
+        if _is_access_key(authorization):
+            raise OrganizationMismatch(
+                f"the access key is for organization {principal.org!r}, not {organization_id!r}",
+                fix=f"call /organizations/{principal.org}/... or mint a key with "
+                f"`numbers-mock token --access-key --org {organization_id}`",
+            )
+        raise OrganizationMismatch(
+            f"the token is for organization {principal.org!r}, not {organization_id!r}",
+            fix=f"call /organizations/{principal.org}/... or mint a token with "
+            f"`numbers-mock token --org {organization_id}`",
+        )
+    return principal
+
+
+def _bird_caller(context: AppContext, authorization: list[str]) -> Principal:
+    if len(authorization) != 1:
+        message = (
+            "the request has no Authorization header"
+            if not authorization
+            else f"the request has {len(authorization)} Authorization headers; send exactly one"
+        )
+        raise InvalidToken(
+            message,
+            fix=f"send one `Authorization: AccessKey <key>` or `Authorization: Bearer <token>` "
+            f"header; {_BIRD_HINT}",
+            headers={"WWW-Authenticate": bearer_or_access_key_challenge(message)},
+        )
+    scheme = authorization[0].strip().partition(" ")[0].lower()
+    if scheme == "bearer":
+        return context.verifier.verify(authorization, require_org=True)
+    if scheme == "accesskey":
+        key = access_key(authorization[0])
+        holder = context.access_keys.open(key)
+        return Principal(
+            # Names the key in the journal without storing it.
+            sub="access-key:" + hashlib.sha256(key.encode()).hexdigest()[:16],
+            org=holder.organization_id,
+            claims={},
+            workspaces=holder.workspaces,
+        )
+    message = "the Authorization header uses neither the Bearer scheme nor the AccessKey scheme"
+    raise InvalidToken(
+        message,
+        fix=f"send `Authorization: AccessKey <key>` or `Authorization: Bearer <token>`; "
+        f"{_BIRD_HINT}",
+        headers={"WWW-Authenticate": bearer_or_access_key_challenge(message)},
+    )
+
+
+def _is_access_key(authorization: list[str]) -> bool:
+    return authorization[0].strip().partition(" ")[0].lower() == "accesskey"
+
+
+BirdPrincipalDep = Annotated[Principal, Depends(bird_principal)]
 
 
 def known_parameters(

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from app.models import Fault, InventoryNumber, JournalEntry, RateLimit
-from app.query_params import CHANNEL_FEATURES
+from app.mock_clock import ClockReading, as_utc, iso_millis, real_now
+from app.models import Fault, InventoryNumber, JournalEntry, OwnedNumber, OwnerProvider, RateLimit
+from app.ownership import RELEASE_HOLD
+from app.providers.bird import back_order
 
 
 def stock_item_json(number: InventoryNumber) -> dict[str, Any]:
-    """Bird's stock item."""
-    return {
+    """Bird's stock item (backOrderStockId only when a back order is required)."""
+    item: dict[str, Any] = {
         "id": str(number.id),
         "countryCode": number.country_code,
         "type": number.number_type,
@@ -26,26 +28,15 @@ def stock_item_json(number: InventoryNumber) -> dict[str, Any]:
             "amount": number.monthly_amount,
             "exponent": number.price_exponent,
         },
+        "backOrderRequired": False,
     }
+    if back_order.needs_back_order(number.id, number.country_code):
+        item["backOrderRequired"] = True
+        item["backOrderStockId"] = str(back_order.back_order_stock_id(number.id))
+    return item
 
 
-def available_number_json(number: InventoryNumber) -> dict[str, Any]:
-    """Pingram's available number."""
-    supported = {
-        "sms": number.sms_inbound or number.sms_outbound,
-        "voice": number.voice_inbound or number.voice_outbound,
-        "mms": number.mms_inbound or number.mms_outbound,
-    }
-    return {
-        "phoneNumber": number.number_string,
-        "locality": number.locality,
-        "administrativeArea": number.administrative_area,
-        "phoneNumberType": number.number_type.replace("-", "_"),
-        "features": [channel for channel in CHANNEL_FEATURES if supported[channel]],
-    }
-
-
-def inventory_number_json(number: InventoryNumber) -> dict[str, Any]:
+def inventory_number_json(number: InventoryNumber, owned: OwnedNumber | None) -> dict[str, Any]:
     """The control API's view: the stock item plus what only the mock knows."""
     return {
         **stock_item_json(number),
@@ -55,6 +46,32 @@ def inventory_number_json(number: InventoryNumber) -> dict[str, Any]:
         "status": number.status,
         "purchasedBy": number.purchased_by,
         "origin": number.origin,
+        "owner": None if owned is None else number_owner_json(owned),
+    }
+
+
+def number_owner_json(owned: OwnedNumber) -> dict[str, Any]:
+    released_at = as_utc(owned.released_at) if owned.released_at is not None else None
+    is_bird = owned.provider == OwnerProvider.BIRD.value
+    return {
+        "provider": owned.provider,
+        "organizationId": owned.owner_id,
+        "workspaceId": owned.workspace_id,
+        "orderId": str(owned.order_id),
+        "longCodeNumberId": str(owned.long_code_number_id) if is_bird else None,
+        "createdAt": iso_millis(owned.created_at),
+        "updatedAt": iso_millis(owned.updated_at),
+        "releasedAt": None if released_at is None else iso_millis(released_at),
+        "holdEndsAt": None if released_at is None else iso_millis(released_at + RELEASE_HOLD),
+    }
+
+
+def clock_json(reading: ClockReading) -> dict[str, Any]:
+    return {
+        "now": iso_millis(reading.now),
+        "realNow": iso_millis(real_now()),
+        "offsetSeconds": round(reading.offset.total_seconds(), 3),
+        "frozen": reading.frozen,
     }
 
 

@@ -31,6 +31,7 @@ def test_search_by_country_and_features(client: TestClient, auth: dict[str, str]
             "administrativeArea",
             "phoneNumberType",
             "features",
+            "monthlyPrice",  # the official SDKs require it
         }
         assert {"sms", "voice"} <= set(number["features"])
         parsed = phonenumbers.parse(number["phoneNumber"])

@@ -14,8 +14,15 @@ from tests.helpers import AVAILABLE, STOCK_ITEMS, assert_error
 
 
 def test_unknown_path_is_a_404_envelope(client: TestClient) -> None:
-    error = assert_error(client.get("/numbers/unavailable"), 404, "not_found")
-    assert "/numbers/unavailable" in error["message"]
+    error = assert_error(client.get("/numbers/available/nearby"), 404, "not_found")
+    assert "/numbers/available/nearby" in error["message"]
+
+
+def test_a_path_of_another_method_is_a_405_naming_it(client: TestClient) -> None:
+    """GET /numbers/{x} does not exist, but DELETE /numbers/{phoneNumber} (release) does."""
+    response = client.get("/numbers/unavailable")
+    assert_error(response, 405, "method_not_allowed")
+    assert response.headers["Allow"] == "DELETE"
 
 
 def test_wrong_method_is_a_405_envelope_with_allow(

@@ -144,9 +144,9 @@ def test_a_missing_price_is_reported_when_asked_for(seed_data: SeedData, tmp_pat
         ),
         pytest.param(
             "countries.toml",
-            'DE = { name = "Germany", weight = 50 }',
-            'DE = { name = "Germany", weight = 50, capital = "Berlin" }',
-            r"countries\.toml: countries\.DE\.capital: ",
+            'NL = { name = "Netherlands", weight = 40 }',
+            'NL = { name = "Netherlands", weight = 40, capital = "Amsterdam" }',
+            r"countries\.toml: countries\.NL\.capital: ",
             id="unknown-key",
         ),
         pytest.param(

@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse
 
 from app import search
 from app.pagination import MAX_PAGE_TOKEN_LENGTH
+from app.providers.bird.openapi import bird_error_responses
+from app.providers.bird.parameters import boolean_parameters
 from app.providers.operations import LIST_STOCK_ITEMS
 from app.query_params import (
     STOCK_FEATURES,
@@ -18,20 +20,20 @@ from app.query_params import (
     parse_types,
 )
 from app.routes.deps import (
+    BirdPrincipalDep,
     ContextDep,
-    OrganizationPrincipalDep,
     ProviderCallDep,
     known_parameters,
 )
 from app.routes.representations import stock_item_json
 from app.schemas import StockItemsPage
 from app.stock_query import StockQuery
-from app.web.openapi import error_responses, success_headers
+from app.web.openapi import success_headers
 
 router = APIRouter(tags=["Bird: numbers stock items"])
 
 _check_parameters = known_parameters(
-    ("limit", "pageToken", "countryCodes", "prefix", "types", "features"),
+    ("limit", "pageToken", "countryCodes", "prefix", "types", "features", "testing"),
     repeatable=("countryCodes", "types", "features"),
     # Other providers' spellings, and this API's own names in the singular.
     aliases={
@@ -51,15 +53,23 @@ _check_parameters = known_parameters(
     operation_id=LIST_STOCK_ITEMS,
     summary="List Organization Numbers Stock Items",
     response_model=StockItemsPage,
-    responses={200: success_headers(), **error_responses(400, 401, 402, 403, 429, 500, 502, 503)},
+    responses={
+        200: success_headers(),
+        **bird_error_responses(400, 401, 402, 403, 429, 500, 502, 503),
+    },
 )
 async def list_stock_items(
-    _principal: OrganizationPrincipalDep,
+    _principal: BirdPrincipalDep,
     _parameters: Annotated[None, Depends(_check_parameters)],
+    _booleans: Annotated[None, Depends(boolean_parameters("testing"))],
     call: ProviderCallDep,
     context: ContextDep,
     organization_id: Annotated[
-        str, Path(alias="organizationId", description="Must equal the token's org claim.")
+        str,
+        Path(
+            alias="organizationId",
+            description="Must be the access key's organization, or the token's org claim.",
+        ),
     ],
     limit: Annotated[
         int, Query(ge=1, le=99, description="Limits the number of results to return")
@@ -101,6 +111,14 @@ async def list_stock_items(
     features: Annotated[
         list[str] | None,
         Query(description=f"All of {', '.join(STOCK_FEATURES)}; repeated or comma-separated."),
+    ] = None,
+    _testing: Annotated[
+        bool | None,
+        Query(
+            alias="testing",
+            description="Accepted for Bird's clients and changes nothing: every number of "
+            "numbers-mock is test stock. true or false (any case; 1 and 0 too).",
+        ),
     ] = None,
 ) -> JSONResponse:
     """Numbers in stock to buy, ordered by country, type, capability set, then number."""

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from app import search
 from app.providers.operations import SEARCH_AVAILABLE_NUMBERS
+from app.providers.pingram.views import available_number_json
 from app.query_params import (
     CHANNEL_FEATURES,
     parse_area_code,
@@ -16,7 +17,6 @@ from app.query_params import (
     parse_country_code,
 )
 from app.routes.deps import ProviderCallDep, TokenPrincipalDep, known_parameters
-from app.routes.representations import available_number_json
 from app.schemas import AvailableNumbers
 from app.stock_query import StockQuery
 from app.web.openapi import error_responses, success_headers

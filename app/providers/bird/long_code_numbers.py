@@ -1,0 +1,254 @@
+"""Bird's long code numbers: ``POST /workspaces/{workspaceId}/numbers-long-code`` (buy),
+``GET /workspaces/{workspaceId}/numbers`` (list) and
+``GET /workspaces/{workspaceId}/numbers-long-code/{longCodeNumberId}`` (get one)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from app.pagination import MAX_PAGE_TOKEN_LENGTH
+from app.providers.bird import parameters, views, workspace_numbers
+from app.providers.bird.openapi import bird_error_responses
+from app.providers.bird.repository import WorkspaceNumberFilters
+from app.providers.bird.schemas import (
+    CreateWorkspaceLongCodeNumbers,
+    WorkspaceLongCodeNumber,
+    WorkspaceLongCodeNumbers,
+    WorkspaceNumbersPage,
+)
+from app.providers.bird.workspace_numbers import WorkspaceNumbersQuery
+from app.providers.operations import (
+    CREATE_LONG_CODE_NUMBERS,
+    GET_LONG_CODE_NUMBER,
+    LIST_WORKSPACE_NUMBERS,
+)
+from app.query_params import parse_country_code, parse_types
+from app.routes.deps import BirdPrincipalDep, ContextDep, ProviderCallDep, known_parameters
+from app.web.openapi import success_headers
+
+router = APIRouter(tags=["Bird: long code numbers"])
+
+WorkspaceId = Annotated[
+    str,
+    Path(
+        alias="workspaceId",
+        description="The workspace: Bird's are uuids; here any id of 1 to 256 characters. The "
+        "first organization to buy into a workspace owns it.",
+        json_schema_extra={
+            "minLength": 1,
+            "maxLength": parameters.MAX_WORKSPACE_ID_LENGTH,
+            "pattern": "^[^/]+$",
+        },
+    ),
+]
+_NO_PARAMETERS = known_parameters(())
+_check_list_parameters = known_parameters(
+    ("limit", "pageToken", "reverse", "countryCode", "types", "prefix", "searchTerm"),
+    repeatable=("types",),
+    aliases={
+        "countryCodes": "countryCode",
+        "country": "countryCode",
+        "type": "types",
+        "numberString": "prefix",
+        "page_token": "pageToken",
+        "nextPageToken": "pageToken",
+    },
+)
+_BUY_BODY_SCHEMA = CreateWorkspaceLongCodeNumbers.model_json_schema()
+
+
+@router.post(
+    "/workspaces/{workspaceId}/numbers-long-code",
+    status_code=201,
+    operation_id=CREATE_LONG_CODE_NUMBERS,
+    summary="Buy Long Code Numbers",
+    response_model=WorkspaceLongCodeNumbers,
+    responses={
+        201: success_headers(),
+        **bird_error_responses(400, 401, 402, 403, 404, 409, 429, 500, 502, 503),
+    },
+    # Read by the handler, after the auth check (FastAPI would parse a declared body first).
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _BUY_BODY_SCHEMA}},
+        }
+    },
+)
+async def create_long_code_numbers(
+    principal: BirdPrincipalDep,
+    _parameters: Annotated[None, Depends(_NO_PARAMETERS)],
+    call: ProviderCallDep,
+    request: Request,
+    workspace_id: WorkspaceId,
+) -> JSONResponse:
+    """Assigns the stock items to the workspace as long code numbers, all or none: 404 for an
+    id the inventory does not have, 409 for one no longer in stock; nothing is bought then."""
+    workspace = _workspace(workspace_id, principal.workspaces)
+    stock_item_ids = parameters.parse_stock_item_ids(await request.body())
+    organization_id = _organization(principal.org)
+    bought = await call.run(
+        lambda session: workspace_numbers.buy(
+            session,
+            organization_id=organization_id,
+            workspace_id=workspace,
+            stock_item_ids=stock_item_ids,
+        )
+    )
+    return JSONResponse(
+        {"results": [views.long_code_number_json(item, bought.now) for item in bought.items]},
+        status_code=201,
+    )
+
+
+@router.get(
+    "/workspaces/{workspaceId}/numbers",
+    operation_id=LIST_WORKSPACE_NUMBERS,
+    summary="List Numbers in Workspace",
+    response_model=WorkspaceNumbersPage,
+    responses={
+        200: success_headers(),
+        **bird_error_responses(400, 401, 402, 403, 429, 500, 502, 503),
+    },
+)
+async def list_workspace_numbers(
+    principal: BirdPrincipalDep,
+    _parameters: Annotated[None, Depends(_check_list_parameters)],
+    _booleans: Annotated[None, Depends(parameters.boolean_parameters("reverse"))],
+    call: ProviderCallDep,
+    context: ContextDep,
+    workspace_id: WorkspaceId,
+    limit: Annotated[
+        int, Query(ge=1, le=99, description="Limits the number of results to return")
+    ] = 10,
+    page_token: Annotated[
+        str | None,
+        Query(
+            alias="pageToken",
+            json_schema_extra={"maxLength": MAX_PAGE_TOKEN_LENGTH},
+            description="The nextPageToken of the previous page, with the same filters and "
+            "reverse (limit may change).",
+        ),
+    ] = None,
+    reverse: Annotated[
+        bool,
+        Query(
+            description="Newest first. By default the oldest first: by createdAt, then "
+            "numberString. true or false (any case; 1 and 0 too)."
+        ),
+    ] = False,
+    country_code: Annotated[
+        str | None,
+        Query(alias="countryCode", description="ISO 3166-1 alpha-2, upper case."),
+    ] = None,
+    types: Annotated[
+        list[str] | None,
+        Query(
+            description="Any of local, national, mobile, toll-free; repeated or comma-separated."
+        ),
+    ] = None,
+    prefix: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=250,
+            description="Numbers beginning with these digits in international form, the "
+            "country calling code first; the + is optional (+1415 or 1415).",
+        ),
+    ] = None,
+    search_term: Annotated[
+        str | None,
+        Query(
+            alias="searchTerm",
+            min_length=1,
+            max_length=250,
+            description="Numbers containing these digits (a leading + matches from the start).",
+        ),
+    ] = None,
+) -> JSONResponse:
+    """The workspace's long code numbers: oldest first (createdAt, then numberString), or
+    newest first with reverse."""
+    workspace = _workspace(workspace_id, principal.workspaces)
+    query = WorkspaceNumbersQuery(
+        workspace_id=workspace,
+        filters=WorkspaceNumberFilters(
+            country_code=parse_country_code(country_code, "countryCode")
+            if country_code is not None
+            else None,
+            types=tuple(number_type.value for number_type in parse_types(types or [])),
+            prefix=parameters.parse_international_prefix(prefix) if prefix else None,
+            search_term=parameters.parse_search_term(search_term) if search_term else None,
+        ),
+        reverse=reverse,
+    )
+    organization_id = _organization(principal.org)
+    page = await call.run(
+        lambda session: workspace_numbers.list_numbers(
+            session,
+            context.page_tokens,
+            organization_id=organization_id,
+            query=query,
+            limit=limit,
+            page_token=page_token,
+        )
+    )
+    body: dict[str, Any] = {
+        "results": [views.long_code_number_json(item, page.now) for item in page.items]
+    }
+    if page.next_page_token is not None:
+        body["nextPageToken"] = page.next_page_token
+    return JSONResponse(body)
+
+
+@router.get(
+    "/workspaces/{workspaceId}/numbers-long-code/{longCodeNumberId}",
+    operation_id=GET_LONG_CODE_NUMBER,
+    summary="Get Long Code Number",
+    response_model=WorkspaceLongCodeNumber,
+    responses={
+        200: success_headers(),
+        **bird_error_responses(400, 401, 402, 403, 404, 429, 500, 502, 503),
+    },
+)
+async def get_long_code_number(
+    principal: BirdPrincipalDep,
+    _parameters: Annotated[None, Depends(_NO_PARAMETERS)],
+    call: ProviderCallDep,
+    workspace_id: WorkspaceId,
+    long_code_number_id: Annotated[
+        str,
+        Path(
+            alias="longCodeNumberId",
+            description="The long code number's id, or its endpointId (they are equal).",
+            json_schema_extra={"format": "uuid"},
+        ),
+    ],
+) -> JSONResponse:
+    """One long code number of the workspace; 404 when the workspace has no such number."""
+    workspace = _workspace(workspace_id, principal.workspaces)
+    number_id = parameters.parse_long_code_number_id(long_code_number_id)
+    organization_id = _organization(principal.org)
+    found = await call.run(
+        lambda session: workspace_numbers.get_number(
+            session,
+            organization_id=organization_id,
+            workspace_id=workspace,
+            long_code_number_id=number_id,
+        )
+    )
+    return JSONResponse(views.long_code_number_json(found.items[0], found.now))
+
+
+def _workspace(workspace_id: str, named: tuple[str, ...]) -> str:
+    workspace = parameters.parse_workspace_id(workspace_id)
+    workspace_numbers.check_named_workspace(named, workspace)
+    return workspace
+
+
+def _organization(org: str | None) -> str:
+    # Bird's callers always have one: an access key's, or a token's required org claim.
+    assert org is not None
+    return org

@@ -1,0 +1,79 @@
+"""How Bird's API presents long code numbers (``WorkspaceLongCodeNumber``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from app.mock_clock import as_utc, iso_millis
+from app.models import InventoryNumber
+from app.ownership import derived_id
+from app.providers.bird import back_order
+from app.providers.bird.repository import LongCodeNumber
+
+CHANNELS = ("sms", "voice", "mms")
+
+
+def long_code_number_json(bought: LongCodeNumber, now: datetime) -> dict[str, Any]:
+    """A workspace's long code number; its order's status as of ``now`` (mock clock)."""
+    owned, number = bought.owned, bought.number
+    lcn_id = str(owned.long_code_number_id)
+    created_at = as_utc(owned.created_at)
+    completes_at = (
+        back_order.order_completes_at(created_at)
+        if back_order.needs_back_order(number.id, number.country_code)
+        else created_at
+    )
+    pending = as_utc(now) < completes_at
+    directions = _directions(number)
+    return {
+        "id": lcn_id,
+        "endpointId": lcn_id,
+        "numberString": number.number_string,
+        "countryCode": number.country_code,
+        "type": number.number_type,
+        "capabilities": {
+            channel: {"inbound": inbound, "outbound": outbound}
+            for channel, (inbound, outbound) in directions.items()
+        },
+        "createdAt": iso_millis(created_at),
+        "updatedAt": iso_millis(owned.updated_at),
+        "order": {
+            "id": str(owned.order_id),
+            "countryCode": number.country_code,
+            "type": number.number_type,
+            "capabilities": [channel for channel in CHANNELS if any(directions[channel])],
+            "status": "pending" if pending else "completed",
+            "createdAt": iso_millis(created_at),
+            "updatedAt": iso_millis(created_at if pending else completes_at),
+        },
+        "endpoint": {
+            "id": lcn_id,
+            "type": "long-code-number",
+            "instanceId": str(derived_id("endpoint-instance", lcn_id)),
+            "name": number.number_string,
+            "capabilities": [
+                {
+                    "name": channel,
+                    "inbound": _endpoint_direction(directions[channel][0], pending),
+                    "outbound": _endpoint_direction(directions[channel][1], pending),
+                }
+                for channel in CHANNELS
+                if any(directions[channel])
+            ],
+        },
+    }
+
+
+def _directions(number: InventoryNumber) -> dict[str, tuple[bool, bool]]:
+    """Per channel, in Bird's capabilities order: (inbound, outbound)."""
+    return {
+        "voice": (number.voice_inbound, number.voice_outbound),
+        "sms": (number.sms_inbound, number.sms_outbound),
+        "mms": (number.mms_inbound, number.mms_outbound),
+    }
+
+
+def _endpoint_direction(supported: bool, pending: bool) -> dict[str, Any]:
+    """Active once the number is delivered (its order completed), for what it supports."""
+    return {"status": "active" if supported and not pending else "inactive", "issues": []}

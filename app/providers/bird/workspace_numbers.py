@@ -1,0 +1,230 @@
+"""Bird's long code numbers: buying stock items into a workspace, listing and reading them.
+
+Framework-free: routes parse HTTP, run these in one ``ProviderCall`` transaction (an error
+rolls everything back) and render what comes back with ``app.providers.bird.views``.
+
+A workspace belongs to the first organization that buys into it; callers whose key or token
+names workspaces may use only those.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app import mock_clock, ownership
+from app.errors import (
+    InvalidPageToken,
+    LongCodeNumberNotFound,
+    NumberStockItemNotFound,
+    NumberStockItemUnavailable,
+    WorkspaceForbidden,
+)
+from app.models import InventoryNumber, OwnerProvider, StockStatus
+from app.pagination import RESTART_FIX, PageCursor, PageTokenCodec, filter_digest
+from app.providers.bird import repository
+from app.providers.bird.repository import ListingPosition, LongCodeNumber, WorkspaceNumberFilters
+from app.providers.operations import LIST_WORKSPACE_NUMBERS
+
+_STOCK_ITEMS_PATH = "GET /organizations/{organizationId}/numbers-stock-items"
+
+
+@dataclass(frozen=True, slots=True)
+class LongCodeNumbers:
+    """Long code numbers, and the mock clock's time they were read at (orders' status)."""
+
+    items: list[LongCodeNumber]
+    now: datetime
+    next_page_token: str | None = None
+
+
+def check_named_workspace(workspaces: Sequence[str], workspace_id: str) -> None:
+    """A caller whose key or token names workspaces may use only those (none named: any)."""
+    if workspaces and workspace_id not in workspaces:
+        named = ", ".join(repr(name) for name in workspaces[:5])
+        more = f" and {len(workspaces) - 5} more" if len(workspaces) > 5 else ""
+        raise WorkspaceForbidden(
+            f"the access key or token may use only workspaces {named}{more}; not {workspace_id!r}",
+            fix="call a workspace it names, or mint one for this workspace with "
+            "`numbers-mock token --access-key --org <organizationId> --workspace "
+            f"{workspace_id}`",
+        )
+
+
+def buy(
+    session: Session,
+    *,
+    organization_id: str,
+    workspace_id: str,
+    stock_item_ids: Sequence[uuid.UUID],
+) -> LongCodeNumbers:
+    """Take every stock item out of stock into the workspace, or none: an error rolls back."""
+    now = mock_clock.now(session)
+    owner = ownership.claim_workspace(session, workspace_id, organization_id, now)
+    _check_owner(owner, organization_id, workspace_id)
+    numbers = repository.stock_items_by_id(session, stock_item_ids)
+    taken: list[InventoryNumber] = []
+    for index, item_id in enumerate(stock_item_ids):
+        number = numbers.get(item_id)
+        if number is None:
+            raise NumberStockItemNotFound(
+                f"numberStockItemIds[{index}] {item_id} is not a stock item of this "
+                "inventory; nothing was bought",
+                fix=f"use the id of an item from {_STOCK_ITEMS_PATH}",
+            )
+        if number.status != StockStatus.IN_STOCK.value or not ownership.take_from_stock(
+            session, item_id, organization_id
+        ):
+            raise NumberStockItemUnavailable(
+                f"numberStockItemIds[{index}] {item_id} ({number.number_string}) is not in "
+                f"stock: {_why_unavailable(number, organization_id)}; nothing was bought",
+                fix=f"remove it and buy the others, or pick another item from {_STOCK_ITEMS_PATH}",
+            )
+        taken.append(number)
+    bought = [
+        LongCodeNumber(
+            ownership.record_ownership(
+                session,
+                number,
+                provider=OwnerProvider.BIRD,
+                owner_id=organization_id,
+                workspace_id=workspace_id,
+                now=now,
+            ),
+            number,
+        )
+        for number in taken
+    ]
+    return LongCodeNumbers(items=bought, now=now)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceNumbersQuery:
+    """One listing: the workspace, its filters and direction (``limit`` aside)."""
+
+    workspace_id: str
+    filters: WorkspaceNumberFilters
+    reverse: bool = False
+
+    def digest(self) -> str:
+        return filter_digest(
+            {"workspace": self.workspace_id, "reverse": self.reverse, **asdict(self.filters)}
+        )
+
+
+def list_numbers(
+    session: Session,
+    codec: PageTokenCodec,
+    *,
+    organization_id: str,
+    query: WorkspaceNumbersQuery,
+    limit: int,
+    page_token: str | None,
+) -> LongCodeNumbers:
+    """One page of the workspace's active long code numbers (a keyset walk, like stock items)."""
+    digest = query.digest()
+    start = None
+    if page_token is not None:
+        key = codec.open(
+            page_token,
+            operation=LIST_WORKSPACE_NUMBERS,
+            organization_id=organization_id,
+            filter_digest=digest,
+        )
+        start = _position_from_parts(key)
+    now = mock_clock.now(session)
+    if not _may_read(session, organization_id, query.workspace_id):
+        return LongCodeNumbers(items=[], now=now)
+    rows = repository.workspace_numbers(
+        session,
+        organization_id=organization_id,
+        workspace_id=query.workspace_id,
+        filters=query.filters,
+        reverse=query.reverse,
+        start_at=start,
+        limit=limit + 1,  # one more tells whether a next page exists, and where it starts
+    )
+    if len(rows) <= limit:
+        return LongCodeNumbers(items=rows, now=now)
+    following = rows[limit]
+    token = codec.seal(
+        PageCursor(
+            operation=LIST_WORKSPACE_NUMBERS,
+            organization_id=organization_id,
+            filter_digest=digest,
+            next_key=(
+                mock_clock.as_utc(following.owned.created_at).isoformat(),
+                following.number.number_string,
+            ),
+        )
+    )
+    return LongCodeNumbers(items=rows[:limit], now=now, next_page_token=token)
+
+
+def get_number(
+    session: Session, *, organization_id: str, workspace_id: str, long_code_number_id: uuid.UUID
+) -> LongCodeNumbers:
+    """The workspace's active long code number with this id (or endpointId)."""
+    now = mock_clock.now(session)
+    found = None
+    if _may_read(session, organization_id, workspace_id):
+        found = repository.workspace_long_code_number(
+            session,
+            organization_id=organization_id,
+            workspace_id=workspace_id,
+            long_code_number_id=long_code_number_id,
+        )
+    if found is None:
+        raise LongCodeNumberNotFound(
+            f"workspace {workspace_id!r} has no long code number {long_code_number_id}",
+            fix="use the id (or endpointId) of a number from GET "
+            f"/workspaces/{workspace_id}/numbers",
+        )
+    return LongCodeNumbers(items=[found], now=now)
+
+
+def _may_read(session: Session, organization_id: str, workspace_id: str) -> bool:
+    """Whether the workspace has numbers to show the organization (reads claim nothing)."""
+    owner = repository.workspace_owner(session, workspace_id)
+    if owner is None:
+        return False
+    _check_owner(owner, organization_id, workspace_id)
+    return True
+
+
+def _check_owner(owner: str, organization_id: str, workspace_id: str) -> None:
+    if owner != organization_id:
+        raise WorkspaceForbidden(
+            f"workspace {workspace_id!r} belongs to another organization",
+            fix=f"use a workspace of organization {organization_id!r} (the first organization "
+            "to buy into a workspace owns it), or a new workspace id",
+        )
+
+
+def _why_unavailable(number: InventoryNumber, organization_id: str) -> str:
+    if number.status == StockStatus.SOLD.value:
+        if number.purchased_by == organization_id:
+            return "your organization bought it already"
+        return "it was bought already"
+    if number.status == StockStatus.RESERVED.value:
+        return "it is held for its previous owner after a release"
+    if number.status == StockStatus.REMOVED.value:
+        return "it was removed from the inventory"
+    return "another request bought it at the same moment"
+
+
+def _position_from_parts(parts: Sequence[str]) -> ListingPosition:
+    """A page token's key; anything else was issued by another version."""
+    try:
+        created_at, number_string = parts
+        return ListingPosition(mock_clock.as_utc(datetime.fromisoformat(created_at)), number_string)
+    except ValueError:
+        raise InvalidPageToken(
+            "this pageToken was issued by another version of numbers-mock, whose listing "
+            "order differs",
+            fix=RESTART_FIX,
+        ) from None

@@ -53,6 +53,7 @@ class StockItem(_Strict):
     # Absent when no back order is required, never null.
     backOrderStockId: uuid.UUID | SkipJsonSchema[None] = Field(
         default=None,
+        exclude_if=lambda stock_id: stock_id is None,  # absent, never null
         description="The back-order stock the number comes from; present only when "
         "backOrderRequired is true.",
     )

@@ -11,11 +11,14 @@ from app.scenarios import parse_scenario
 
 pytest_plugins = ["pytester"]
 SECTION = "## Scripting the provider from tests"
+PINGRAM_SDK_SECTION = "## Using the official Pingram SDK"
+# Plugins the examples don't use, left out for speed (as tests/plugin does).
+UNRELATED_PLUGINS = ("-p", "no:schemathesis", "-p", "no:hypothesispytest", "-p", "no:anyio")
 
 
-def _section(readme: str) -> str:
-    start = readme.index(SECTION)
-    end = readme.find("\n## ", start + len(SECTION))
+def _section(readme: str, heading: str = SECTION) -> str:
+    start = readme.index(heading)
+    end = readme.find("\n## ", start + len(heading))
     return readme[start : end if end != -1 else None]
 
 
@@ -41,3 +44,25 @@ def test_scenario_example_is_the_file_it_names(repository_root: Path) -> None:
     assert example.startswith("# examples/sold-out-415.yaml\n")
     committed = (repository_root / "examples" / "sold-out-415.yaml").read_text()
     assert parse_scenario(example) == parse_scenario(committed)
+
+
+def test_pingram_sdk_examples_pass_with_the_plugin(
+    pytester: pytest.Pytester, repository_root: Path
+) -> None:
+    """The section's pytest examples drive the official Python SDK through the fixture."""
+    section = _section((repository_root / "README.md").read_text(), PINGRAM_SDK_SECTION)
+    examples = [block for block in _blocks(section, "python") if "def test_" in block]
+    assert examples, "the README lost its Pingram SDK pytest examples"
+    pytester.makepyfile(test_pingram_sdk_examples="\n\n".join(examples))
+    expected = sum(len(re.findall(r"^def test_", block, flags=re.MULTILINE)) for block in examples)
+    assert expected >= 2
+    result = pytester.runpytest_subprocess(
+        "-p",
+        "no:cacheprovider",
+        *UNRELATED_PLUGINS,
+        "-W",
+        "error",
+        "--numbers-mock-seed-count",
+        "2000",
+    )
+    result.assert_outcomes(passed=expected)

@@ -49,7 +49,7 @@ class BirdNumbers:
         limit: int = 10,
     ) -> Iterator[Json]:
         """Every stock item matching, following nextPageToken."""
-        params: list[tuple[str, str | int]] = [("limit", limit)]
+        params: list[tuple[str, str | int | float | bool | None]] = [("limit", limit)]
         params += [("countryCodes", code) for code in country_codes]
         params += [("types", kind) for kind in types]
         params += [("features", feature) for feature in features]
@@ -74,7 +74,7 @@ class BirdNumbers:
         self, workspace_id: str, *, reverse: bool = False, limit: int = 10
     ) -> Iterator[Json]:
         """List Numbers in Workspace, following nextPageToken."""
-        params: list[tuple[str, str | int]] = [("limit", limit)]
+        params: list[tuple[str, str | int | float | bool | None]] = [("limit", limit)]
         if reverse:
             params.append(("reverse", "true"))
         yield from self._pages(f"/workspaces/{workspace_id}/numbers", params)
@@ -89,7 +89,9 @@ class BirdNumbers:
         body: Json = response.json()
         return body
 
-    def _pages(self, path: str, params: list[tuple[str, str | int]]) -> Iterator[Json]:
+    def _pages(
+        self, path: str, params: list[tuple[str, str | int | float | bool | None]]
+    ) -> Iterator[Json]:
         page_token: str | None = None
         while True:
             query = params + ([("pageToken", page_token)] if page_token else [])

@@ -75,6 +75,37 @@ def test_fault_scripted_on_one_fires_on_the_other(replicas: tuple[str, str]) -> 
     assert statuses == [503, 200]
 
 
+def test_the_lifecycle_and_its_clock_are_shared(replicas: tuple[str, str]) -> None:
+    """An order on one is listed by the other; the clock moved on one ends the hold on both;
+    an access key minted by one is accepted by the other."""
+    one, two = replicas
+    httpx.post(f"{one}/_mock/reset", headers=ADMIN)
+    auth = _token(one)
+    number = httpx.get(f"{one}/numbers/available?countryCode=US&limit=1", headers=auth).json()[
+        "numbers"
+    ][0]["phoneNumber"]
+    ordered = httpx.post(f"{one}/numbers/order", json={"phoneNumber": number}, headers=auth)
+    assert ordered.status_code == 200, ordered.text
+    listed = httpx.get(f"{two}/numbers/list", headers=auth).json()["numbers"]
+    assert [n["phoneNumber"] for n in listed] == [number]
+    released = httpx.delete(f"{two}/numbers/{number.replace('+', '%2B')}", headers=auth)
+    assert released.status_code == 200, released.text
+    moved = httpx.post(f"{one}/_mock/clock", json={"advance": "P14D"}, headers=ADMIN).json()
+    assert httpx.get(f"{two}/_mock/clock", headers=ADMIN).json()["now"][:16] == moved["now"][:16]
+    assert httpx.get(f"{two}/numbers/released", headers=auth).json()["numbers"] == []
+    key = httpx.post(
+        f"{one}/_mock/access-keys", json={"organizationId": "acme"}, headers=ADMIN
+    ).json()["accessKey"]
+    stock = httpx.get(
+        f"{two}/organizations/acme/numbers-stock-items",
+        params={"prefix": number},
+        headers={"Authorization": f"AccessKey {key}"},
+    )
+    assert stock.status_code == 200, stock.text
+    assert [item["numberString"] for item in stock.json()["results"]] == [number]
+    httpx.post(f"{one}/_mock/reset", headers=ADMIN)
+
+
 def test_purchase_on_one_is_gone_from_the_other(replicas: tuple[str, str]) -> None:
     one, two = replicas
     httpx.post(f"{one}/_mock/reset", headers=ADMIN)

@@ -12,10 +12,7 @@ Framework-free: ``app.routes.deps`` turns the header into a ``Principal``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,6 +21,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from app import base64url
 from app.errors import InvalidAccessKey
 
 # Far above any key we mint (100 workspaces of 256 characters), far below megabytes.
@@ -34,7 +32,6 @@ MINT_HINT = "mint one with `numbers-mock token --access-key --org <organizationI
 _VERSION = b"\x01"
 _KEY_INFO = b"numbers-mock/access-key/v1"
 _SIV_BYTES = 16
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +78,7 @@ class AccessKeyCodec:
             {"org": organization_id, "ws": list(unique)}, separators=(",", ":"), sort_keys=True
         ).encode()
         sealed = _VERSION + self._siv.encrypt(payload, [_VERSION])
-        return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
+        return base64url.encode(sealed)
 
     def open(self, key: str) -> AccessKeyHolder:
         """Who ``key`` speaks for; ``InvalidAccessKey`` naming what failed."""
@@ -97,7 +94,7 @@ class AccessKeyCodec:
             fix=f"send the key exactly as it was minted, to a server with the same secret; "
             f"{MINT_HINT}",
         )
-        sealed = _decode_canonical_base64url(key)
+        sealed = base64url.decode_canonical(key)
         if sealed is None or len(sealed) <= 1 + _SIV_BYTES or sealed[:1] != _VERSION:
             raise not_ours
         try:
@@ -127,17 +124,3 @@ def access_key(authorization: str) -> str:
             fix=f"send `Authorization: AccessKey <key>`; {MINT_HINT}",
         )
     return key
-
-
-def _decode_canonical_base64url(text: str) -> bytes | None:
-    """Decode strictly, like page tokens: the URL-safe alphabet only, and the one spelling
-    we would produce (so no two strings open to the same key)."""
-    if not _BASE64URL.fullmatch(text):
-        return None
-    try:
-        sealed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        return None
-    if base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii") != text:
-        return None
-    return sealed

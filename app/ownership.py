@@ -31,21 +31,6 @@ def derived_id(*parts: object) -> uuid.UUID:
     return uuid.uuid5(_ID_NAMESPACE, "\x1f".join(str(part) for part in parts))
 
 
-def take_from_stock(session: Session, number_id: uuid.UUID, owner_id: str) -> bool:
-    """Sell a number in stock; False when it was not in stock (one conditional UPDATE, so of
-    two concurrent buyers exactly one matches the row)."""
-    result = session.execute(
-        update(InventoryNumber)
-        .where(
-            InventoryNumber.id == number_id,
-            InventoryNumber.status == StockStatus.IN_STOCK.value,
-        )
-        .values(status=StockStatus.SOLD.value, purchased_by=owner_id)
-        .execution_options(synchronize_session=False)
-    )
-    return changed_rows(result) == 1
-
-
 def record_ownership(
     session: Session,
     number: InventoryNumber,
@@ -82,7 +67,6 @@ def owned_numbers(
     provider: OwnerProvider,
     owner_id: str,
     released: bool,
-    released_since: datetime | None = None,
 ) -> list[tuple[OwnedNumber, InventoryNumber]]:
     """An owner's active (or released, still held) numbers, oldest first."""
     statement = (
@@ -93,8 +77,6 @@ def owned_numbers(
     )
     if released:
         statement = statement.where(OwnedNumber.released_at.is_not(None))
-        if released_since is not None:
-            statement = statement.where(OwnedNumber.released_at > released_since)
     else:
         statement = statement.where(OwnedNumber.released_at.is_(None))
     return [(owned, number) for owned, number in session.execute(statement)]

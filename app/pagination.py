@@ -13,11 +13,8 @@ of version 1 (AES-GCM with a random nonce) are still opened.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -26,6 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, AESSIV
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from app import base64url
 from app.errors import InvalidPageToken
 
 MAX_PAGE_TOKEN_LENGTH = 8000
@@ -34,7 +32,6 @@ _GCM_VERSION = b"\x01"  # AES-GCM with a random nonce, as sealed before
 _NONCE_BYTES = 12
 _KEY_INFO = b"numbers-mock/page-token/v1"
 _SIV_KEY_INFO = b"numbers-mock/page-token/v2"
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 RESTART_FIX = "start again without pageToken, then follow nextPageToken from each page"
 
 
@@ -72,7 +69,7 @@ class PageTokenCodec:
             separators=(",", ":"),
         ).encode()
         sealed = _VERSION + self._siv.encrypt(payload, [_VERSION])
-        return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
+        return base64url.encode(sealed)
 
     def open(
         self,
@@ -110,7 +107,7 @@ class PageTokenCodec:
             "another secret)",
             fix=RESTART_FIX,
         )
-        sealed = _decode_canonical_base64url(token)
+        sealed = base64url.decode_canonical(token)
         if sealed is None:
             raise damaged
         try:
@@ -134,23 +131,6 @@ class PageTokenCodec:
             nonce, ciphertext = body[:_NONCE_BYTES], body[_NONCE_BYTES:]
             return self._aead.decrypt(nonce, ciphertext, _GCM_VERSION)
         raise ValueError("not a page token")
-
-
-def _decode_canonical_base64url(token: str) -> bytes | None:
-    """Decode strictly: the URL-safe alphabet only, and the one spelling we would produce.
-
-    The standard decoder drops unknown characters and ignores the unused bits of the last
-    character, so two different strings could open to the same token.
-    """
-    if not _BASE64URL.fullmatch(token):
-        return None
-    try:
-        sealed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-    except (binascii.Error, ValueError):
-        return None
-    if base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii") != token:
-        return None
-    return sealed
 
 
 def _text(value: object) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -261,16 +262,22 @@ def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
 
 
 def purchase_number(session: Session, number_string: str, organization_id: str) -> bool:
-    """Take a number out of stock; False when it was not in stock.
+    """Take a number out of stock; False when it was not in stock."""
+    return _sell_if_in_stock(
+        session, InventoryNumber.number_string == number_string, organization_id
+    )
 
-    One conditional UPDATE, so of two concurrent buyers exactly one matches the row.
-    """
+
+def purchase_number_by_id(session: Session, number_id: uuid.UUID, organization_id: str) -> bool:
+    """Take a stock item (a number by its id) out of stock; False when it was not in stock."""
+    return _sell_if_in_stock(session, InventoryNumber.id == number_id, organization_id)
+
+
+def _sell_if_in_stock(session: Session, which: ColumnElement[bool], organization_id: str) -> bool:
+    """One conditional UPDATE, so of two concurrent buyers exactly one matches the row."""
     result = session.execute(
         update(InventoryNumber)
-        .where(
-            InventoryNumber.number_string == number_string,
-            InventoryNumber.status == StockStatus.IN_STOCK.value,
-        )
+        .where(which, InventoryNumber.status == StockStatus.IN_STOCK.value)
         .values(status=StockStatus.SOLD.value, purchased_by=organization_id)
         .execution_options(synchronize_session=False)
     )

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from app.pagination import MAX_PAGE_TOKEN_LENGTH
 from app.providers.bird import parameters, views, workspace_numbers
 from app.providers.bird.openapi import bird_error_responses
 from app.providers.bird.repository import WorkspaceNumberFilters
@@ -121,18 +120,8 @@ async def list_workspace_numbers(
     call: ProviderCallDep,
     context: ContextDep,
     workspace_id: WorkspaceId,
-    limit: Annotated[
-        int, Query(ge=1, le=99, description="Limits the number of results to return")
-    ] = 10,
-    page_token: Annotated[
-        str | None,
-        Query(
-            alias="pageToken",
-            json_schema_extra={"maxLength": MAX_PAGE_TOKEN_LENGTH},
-            description="The nextPageToken of the previous page, with the same filters and "
-            "reverse (limit may change).",
-        ),
-    ] = None,
+    limit: parameters.PageLimit = 10,
+    page_token: parameters.PageToken = None,
     reverse: Annotated[
         bool,
         Query(

@@ -7,11 +7,12 @@ import json
 import re
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Query, Request
 
 from app.errors import InvalidParameter, MissingParameter
+from app.pagination import MAX_PAGE_TOKEN_LENGTH
 
 MAX_WORKSPACE_ID_LENGTH = 256
 MAX_STOCK_ITEMS_PER_ORDER = 25
@@ -24,6 +25,22 @@ _FALSE = frozenset({"false", "0"})
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _DIGITS = re.compile(r"[0-9]+")
 _EXAMPLE_UUID = "123e4567-e89b-12d3-a456-426614174000"
+
+
+# The paging parameters of Bird's lists (stock items, a workspace's numbers).
+PageLimit = Annotated[
+    int, Query(ge=1, le=99, description="Limits the number of results to return per page.")
+]
+PageToken = Annotated[
+    str | None,
+    Query(
+        alias="pageToken",
+        # Documented here, checked by the page-token codec (one place, one message).
+        json_schema_extra={"maxLength": MAX_PAGE_TOKEN_LENGTH},
+        description="Pagination token that keeps track of the current position in the list: "
+        "the nextPageToken of the previous page, with the same filters (limit may change).",
+    ),
+]
 
 
 def parse_boolean(value: str, parameter: str) -> bool:

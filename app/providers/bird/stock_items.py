@@ -8,9 +8,8 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
 from app import search
-from app.pagination import MAX_PAGE_TOKEN_LENGTH
 from app.providers.bird.openapi import bird_error_responses
-from app.providers.bird.parameters import boolean_parameters
+from app.providers.bird.parameters import PageLimit, PageToken, boolean_parameters
 from app.providers.operations import LIST_STOCK_ITEMS
 from app.query_params import (
     STOCK_FEATURES,
@@ -71,19 +70,8 @@ async def list_stock_items(
             description="Must be the access key's organization, or the token's org claim.",
         ),
     ],
-    limit: Annotated[
-        int, Query(ge=1, le=99, description="Limits the number of results to return")
-    ] = 10,
-    page_token: Annotated[
-        str | None,
-        Query(
-            alias="pageToken",
-            # Documented here, checked by the page-token codec (one place, one message).
-            json_schema_extra={"maxLength": MAX_PAGE_TOKEN_LENGTH},
-            description="Pagination token that keeps track of the current position in the "
-            "list: the nextPageToken of the previous page, with the same filters.",
-        ),
-    ] = None,
+    limit: PageLimit = 10,
+    page_token: PageToken = None,
     country_codes: Annotated[
         list[str] | None,
         Query(

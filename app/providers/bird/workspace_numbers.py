@@ -29,6 +29,7 @@ from app.pagination import RESTART_FIX, PageCursor, PageTokenCodec, filter_diges
 from app.providers.bird import repository
 from app.providers.bird.repository import ListingPosition, LongCodeNumber, WorkspaceNumberFilters
 from app.providers.operations import LIST_WORKSPACE_NUMBERS
+from app.repository import purchase_number_by_id
 
 _STOCK_ITEMS_PATH = "GET /organizations/{organizationId}/numbers-stock-items"
 
@@ -76,7 +77,7 @@ def buy(
                 "inventory; nothing was bought",
                 fix=f"use the id of an item from {_STOCK_ITEMS_PATH}",
             )
-        if number.status != StockStatus.IN_STOCK.value or not ownership.take_from_stock(
+        if number.status != StockStatus.IN_STOCK.value or not purchase_number_by_id(
             session, item_id, organization_id
         ):
             raise NumberStockItemUnavailable(

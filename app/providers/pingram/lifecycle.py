@@ -51,7 +51,7 @@ def order_number(session: Session, *, account: str, phone_number: str) -> Order:
         raise PhoneNumberNotFound(
             f"{number_string} is not a number of this provider's inventory", fix=_SEARCH_FIX
         )
-    if ownership.take_from_stock(session, number.id, account):
+    if repository.purchase_number_by_id(session, number.id, account):
         owned = ownership.record_ownership(
             session,
             number,
@@ -89,20 +89,19 @@ def order_number(session: Session, *, account: str, phone_number: str) -> Order:
 
 def list_numbers(session: Session, *, account: str) -> list[AccountNumber]:
     """The account's active numbers, oldest first."""
-    now = mock_clock.now(session)
-    ownership.end_expired_holds(session, now)
-    rows = ownership.owned_numbers(
-        session, provider=OwnerProvider.PINGRAM, owner_id=account, released=False
-    )
-    return [AccountNumber(owned, number, now) for owned, number in rows]
+    return _account_numbers(session, account, released=False)
 
 
 def list_released(session: Session, *, account: str) -> list[AccountNumber]:
     """The account's numbers released within the hold (they may be ordered again)."""
+    return _account_numbers(session, account, released=True)
+
+
+def _account_numbers(session: Session, account: str, *, released: bool) -> list[AccountNumber]:
     now = mock_clock.now(session)
-    ownership.end_expired_holds(session, now)
+    ownership.end_expired_holds(session, now)  # so a held number past its hold is not listed
     rows = ownership.owned_numbers(
-        session, provider=OwnerProvider.PINGRAM, owner_id=account, released=True
+        session, provider=OwnerProvider.PINGRAM, owner_id=account, released=released
     )
     return [AccountNumber(owned, number, now) for owned, number in rows]
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -32,6 +33,7 @@ _GCM_VERSION = b"\x01"  # AES-GCM with a random nonce, as sealed before
 _NONCE_BYTES = 12
 _KEY_INFO = b"numbers-mock/page-token/v1"
 _SIV_KEY_INFO = b"numbers-mock/page-token/v2"
+_Row = TypeVar("_Row")
 RESTART_FIX = "start again without pageToken, then follow nextPageToken from each page"
 
 
@@ -43,6 +45,43 @@ class PageCursor:
     organization_id: str
     filter_digest: str
     next_key: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class KeysetWalk:
+    """The page tokens of one listing: an operation, an organization and its filters.
+
+    Callers fetch ``limit + 1`` rows from ``start``: the extra row tells whether a next page
+    exists, and its key is where that page starts.
+    """
+
+    codec: PageTokenCodec
+    operation: str
+    organization_id: str
+    filter_digest: str
+
+    def start(self, page_token: str | None) -> tuple[str, ...] | None:
+        """The key the page starts at (None: the first page); refuses a token of another
+        operation, organization or filters."""
+        if page_token is None:
+            return None
+        return self.codec.open(
+            page_token,
+            operation=self.operation,
+            organization_id=self.organization_id,
+            filter_digest=self.filter_digest,
+        )
+
+    def page(
+        self, rows: list[_Row], limit: int, key_of: Callable[[_Row], tuple[str, ...]]
+    ) -> tuple[list[_Row], str | None]:
+        """The page of ``rows`` and the next page's token (None on the last page)."""
+        if len(rows) <= limit:
+            return rows, None
+        cursor = PageCursor(
+            self.operation, self.organization_id, self.filter_digest, key_of(rows[limit])
+        )
+        return rows[:limit], self.codec.seal(cursor)
 
 
 def filter_digest(filters: Mapping[str, object]) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app import mock_clock, ownership, repository
 from app.models import InventoryNumber
-from app.pagination import PageCursor, PageTokenCodec
+from app.pagination import KeysetWalk, PageTokenCodec
 from app.providers.operations import LIST_STOCK_ITEMS
 from app.stock_query import StockPosition, StockQuery
 
@@ -34,30 +34,12 @@ def list_stock_items(
 ) -> StockPage:
     """One page of Bird's stock items; ``next_page_token`` only when more items follow."""
     _end_expired_holds_now_and_then(session)
-    digest = query.digest()
-    start = None
-    if page_token is not None:
-        key = codec.open(
-            page_token,
-            operation=LIST_STOCK_ITEMS,
-            organization_id=organization_id,
-            filter_digest=digest,
-        )
-        start = StockPosition.from_parts(key)
-    # One extra row tells whether a next page exists and where it starts.
+    walk = KeysetWalk(codec, LIST_STOCK_ITEMS, organization_id, query.digest())
+    key = walk.start(page_token)
+    start = StockPosition.from_parts(key) if key is not None else None
     rows = repository.find_in_stock(session, query, start_at=start, limit=limit + 1)
-    if len(rows) <= limit:
-        return StockPage(items=rows, next_page_token=None)
-    following = rows[limit]
-    token = codec.seal(
-        PageCursor(
-            operation=LIST_STOCK_ITEMS,
-            organization_id=organization_id,
-            filter_digest=digest,
-            next_key=repository.position_of(following).to_parts(),
-        )
-    )
-    return StockPage(items=rows[:limit], next_page_token=token)
+    items, token = walk.page(rows, limit, lambda row: repository.position_of(row).to_parts())
+    return StockPage(items=items, next_page_token=token)
 
 
 def search_available_numbers(

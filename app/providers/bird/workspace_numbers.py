@@ -25,7 +25,7 @@ from app.errors import (
     WorkspaceForbidden,
 )
 from app.models import InventoryNumber, OwnerProvider, StockStatus
-from app.pagination import RESTART_FIX, PageCursor, PageTokenCodec, filter_digest
+from app.pagination import RESTART_FIX, KeysetWalk, PageTokenCodec, filter_digest
 from app.providers.bird import repository
 from app.providers.bird.repository import ListingPosition, LongCodeNumber, WorkspaceNumberFilters
 from app.providers.operations import LIST_WORKSPACE_NUMBERS
@@ -127,16 +127,9 @@ def list_numbers(
     page_token: str | None,
 ) -> LongCodeNumbers:
     """One page of the workspace's active long code numbers (a keyset walk, like stock items)."""
-    digest = query.digest()
-    start = None
-    if page_token is not None:
-        key = codec.open(
-            page_token,
-            operation=LIST_WORKSPACE_NUMBERS,
-            organization_id=organization_id,
-            filter_digest=digest,
-        )
-        start = _position_from_parts(key)
+    walk = KeysetWalk(codec, LIST_WORKSPACE_NUMBERS, organization_id, query.digest())
+    key = walk.start(page_token)
+    start = _position_from_parts(key) if key is not None else None
     now = mock_clock.now(session)
     if not _may_read(session, organization_id, query.workspace_id):
         return LongCodeNumbers(items=[], now=now)
@@ -147,23 +140,15 @@ def list_numbers(
         filters=query.filters,
         reverse=query.reverse,
         start_at=start,
-        limit=limit + 1,  # one more tells whether a next page exists, and where it starts
+        limit=limit + 1,
     )
-    if len(rows) <= limit:
-        return LongCodeNumbers(items=rows, now=now)
-    following = rows[limit]
-    token = codec.seal(
-        PageCursor(
-            operation=LIST_WORKSPACE_NUMBERS,
-            organization_id=organization_id,
-            filter_digest=digest,
-            next_key=(
-                mock_clock.as_utc(following.owned.created_at).isoformat(),
-                following.number.number_string,
-            ),
-        )
-    )
-    return LongCodeNumbers(items=rows[:limit], now=now, next_page_token=token)
+    items, token = walk.page(rows, limit, _position_of)
+    return LongCodeNumbers(items=items, now=now, next_page_token=token)
+
+
+def _position_of(row: LongCodeNumber) -> tuple[str, ...]:
+    """A long code number's place in the listing: when it was bought, then its number."""
+    return (mock_clock.as_utc(row.owned.created_at).isoformat(), row.number.number_string)
 
 
 def get_number(

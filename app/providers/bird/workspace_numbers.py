@@ -31,8 +31,6 @@ from app.providers.bird.repository import ListingPosition, LongCodeNumber, Works
 from app.providers.operations import LIST_WORKSPACE_NUMBERS
 from app.repository import purchase_number_by_id
 
-_STOCK_ITEMS_PATH = "GET /organizations/{organizationId}/numbers-stock-items"
-
 
 @dataclass(frozen=True, slots=True)
 class LongCodeNumbers:
@@ -68,6 +66,7 @@ def buy(
     owner = ownership.claim_workspace(session, workspace_id, organization_id, now)
     _check_owner(owner, organization_id, workspace_id)
     numbers = repository.stock_items_by_id(session, stock_item_ids)
+    stock_items = f"GET /organizations/{organization_id}/numbers-stock-items"
     taken: list[InventoryNumber] = []
     for index, item_id in enumerate(stock_item_ids):
         number = numbers.get(item_id)
@@ -75,7 +74,7 @@ def buy(
             raise NumberStockItemNotFound(
                 f"numberStockItemIds[{index}] {item_id} is not a stock item of this "
                 "inventory; nothing was bought",
-                fix=f"use the id of an item from {_STOCK_ITEMS_PATH}",
+                fix=f"use the id of an item from {stock_items}",
             )
         if number.status != StockStatus.IN_STOCK.value or not purchase_number_by_id(
             session, item_id, organization_id
@@ -83,7 +82,7 @@ def buy(
             raise NumberStockItemUnavailable(
                 f"numberStockItemIds[{index}] {item_id} ({number.number_string}) is not in "
                 f"stock: {_why_unavailable(number, organization_id)}; nothing was bought",
-                fix=f"remove it and buy the others, or pick another item from {_STOCK_ITEMS_PATH}",
+                fix=f"remove it and buy the others, or pick another item from {stock_items}",
             )
         taken.append(number)
     bought = [

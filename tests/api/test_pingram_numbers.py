@@ -282,6 +282,40 @@ def test_the_same_requests_on_the_same_state_answer_byte_for_byte_the_same(
     assert story() == first
 
 
+def test_birds_flow_answers_byte_for_byte_the_same_on_replay(
+    client: TestClient, mint: Minter, admin: dict[str, str]
+) -> None:
+    """Stock pages (their nextPageToken too), a buy and the workspace's pages."""
+    headers = _headers(mint, "replay-org")
+    stock = "/organizations/replay-org/numbers-stock-items"
+
+    def story() -> list[bytes]:
+        _move_clock(client, admin, now="2027-05-01T12:00:00Z", frozen=True)
+        first = client.get(stock, params={"countryCodes": "US", "limit": 2}, headers=headers)
+        ids = [item["id"] for item in first.json()["results"]]
+        token = first.json()["nextPageToken"]
+        bodies = [first.content]
+        bodies.append(
+            client.get(
+                stock, params={"countryCodes": "US", "pageToken": token}, headers=headers
+            ).content
+        )
+        bodies.append(
+            client.post(
+                "/workspaces/ws-replay/numbers-long-code",
+                json={"numberStockItemIds": ids},
+                headers=headers,
+            ).content
+        )
+        bodies.append(client.get("/workspaces/ws-replay/numbers?limit=1", headers=headers).content)
+        return bodies
+
+    first_run = story()
+    assert b"nextPageToken" in first_run[3]
+    assert client.post("/_mock/reset", headers=admin).status_code == 200
+    assert story() == first_run
+
+
 # --- errors ----------------------------------------------------------------------------------
 
 

@@ -91,6 +91,8 @@ def client(settings: Settings) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def mint() -> Minter:
     def make(org: str | None = "acme", **claims: object) -> str:
+        # Session-scoped fixtures keep their tokens for the whole run: a day outlives it.
+        claims.setdefault("ttl_seconds", 86_400)
         return mint_token(
             TEST_SECRET,
             issuer="numbers-mock",

@@ -19,6 +19,9 @@ from app.errors import InvalidToken
 
 SECRET = "unit-test-secret-0123456789abcdef0123"
 NOW = int(time.time())
+# Tokens are built when the module is collected, and the whole suite may run for a long while
+# before these tests do: a valid token lives a day.
+VALID_FOR = 86_400
 
 
 @pytest.fixture
@@ -33,7 +36,7 @@ def _claims(**overrides: Any) -> dict[str, Any]:
         "iss": "numbers-mock",
         "aud": "numbers-mock",
         "iat": NOW,
-        "exp": NOW + 600,
+        "exp": NOW + VALID_FOR,
     }
     claims.update(overrides)
     return {name: value for name, value in claims.items() if value is not None}
@@ -138,7 +141,7 @@ def _hmac_with(key: bytes, header: dict[str, Any]) -> str:
         jwt.utils.base64url_encode(json.dumps(part).encode()).decode()
         for part in (
             header,
-            {"sub": "x", "iss": "numbers-mock", "aud": "numbers-mock", "exp": NOW + 60},
+            {"sub": "x", "iss": "numbers-mock", "aud": "numbers-mock", "exp": NOW + VALID_FOR},
         )
     ]
     signing_input = ".".join(segments).encode()

@@ -25,6 +25,7 @@ from app.routes.deps import AppContext
 from app.scenarios import apply_scenario, load_scenario
 from app.schema_migrations import upgrade_to_head
 from app.settings import Settings
+from app.web.docs import install_docs
 from app.web.error_handlers import install_error_handlers
 from app.web.journal import JournalMiddleware
 from app.web.openapi import install_openapi
@@ -72,6 +73,8 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served with local assets by install_docs
+        redoc_url=None,
         openapi_tags=[
             {"name": "Bird: numbers stock items", "description": "Bird's Numbers API."},
             {
@@ -101,6 +104,7 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
         app.include_router(control.router)
     install_error_handlers(app)
     install_openapi(app)
+    install_docs(app)
     app.add_middleware(TrackingMiddleware)
     # Added last, so outermost: it journals even the 500s TrackingMiddleware renders.
     app.add_middleware(

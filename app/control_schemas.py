@@ -241,6 +241,31 @@ class Journal(_Body):
     requests: list[JournalEntry]
 
 
+class ExchangedMessage(_Body):
+    headers: dict[str, str] = Field(
+        description="Lower-case names; Authorization and Cookie are never stored."
+    )
+    body: str | None = Field(description="As text; the first 64 KiB.")
+
+
+class JournalEntryDetail(JournalEntry):
+    """One journaled request with what it exchanged."""
+
+    request: ExchangedMessage
+    response: ExchangedMessage
+
+
+class StockCount(_Body):
+    countryCode: str
+    type: StockType
+    inStock: int
+
+
+class StockCounts(_Body):
+    total: int = Field(description="Numbers in stock.")
+    counts: list[StockCount] = Field(description="Per country and type, by country then type.")
+
+
 class ResetResult(_Body):
     inStock: int = Field(description="Numbers in stock after the reset.")
 

@@ -173,6 +173,13 @@ class FaultNotFound(ApiError):
     code = "fault_not_found"
 
 
+class JournalEntryNotFound(ApiError):
+    """The journal has no request with this trackingId (never made, or trimmed away)."""
+
+    status = 404
+    code = "journal_entry_not_found"
+
+
 class RateLimitNotFound(ApiError):
     """No rate limit has this id."""
 

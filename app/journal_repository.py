@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from app.models import JournalEntry
 
@@ -27,6 +27,10 @@ class JournalRecord:
     received_at: datetime
     organization_id: str | None
     sub: str | None
+    request_headers: str | None = None  # a JSON object
+    request_body: str | None = None
+    response_headers: str | None = None  # a JSON object
+    response_body: str | None = None
 
 
 def add_entries(connection: Connection, records: Sequence[JournalRecord], *, keep: int) -> None:
@@ -62,9 +66,15 @@ def list_entries(
     limit: int,
     keep: int,
 ) -> list[JournalEntry]:
-    """Newest first; never more than ``keep``, however far trimming lags."""
+    """Newest first; never more than ``keep``, however far trimming lags. Without the
+    exchanged headers and bodies (``find_entry`` has them)."""
     newest = session.scalar(select(func.max(JournalEntry.id))) or 0
-    statement = select(JournalEntry).where(JournalEntry.id > newest - keep)
+    statement = (
+        select(JournalEntry)
+        .options(defer(JournalEntry.request_headers), defer(JournalEntry.request_body))
+        .options(defer(JournalEntry.response_headers), defer(JournalEntry.response_body))
+        .where(JournalEntry.id > newest - keep)
+    )
     if operation is not None:
         statement = statement.where(JournalEntry.operation == operation)
     if organization_id is not None:
@@ -72,6 +82,15 @@ def list_entries(
     if status is not None:
         statement = statement.where(JournalEntry.status == status)
     return list(session.scalars(statement.order_by(JournalEntry.id.desc()).limit(limit)))
+
+
+def find_entry(session: Session, tracking_id: str, *, keep: int) -> JournalEntry | None:
+    """The entry of one request, with what it exchanged (None once trimmed away)."""
+    newest = session.scalar(select(func.max(JournalEntry.id))) or 0
+    statement = select(JournalEntry).where(
+        JournalEntry.tracking_id == tracking_id, JournalEntry.id > newest - keep
+    )
+    return session.scalars(statement.order_by(JournalEntry.id.desc()).limit(1)).first()
 
 
 def clear(session: Session) -> None:

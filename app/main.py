@@ -15,6 +15,7 @@ from app import __version__, repository
 from app.access_keys import AccessKeyCodec
 from app.auth import TokenVerifier
 from app.auth_keys import load_verification_keys
+from app.console.pages import install_console
 from app.db import create_db_engine, create_session_factory, describe_database, startup_lock
 from app.inventory.seeding import ensure_seeded
 from app.pagination import PageTokenCodec
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
     app.include_router(health.router)
     if settings.control_api:
         app.include_router(control.router)
+        install_console(app)
     install_error_handlers(app)
     install_openapi(app)
     install_docs(app)

@@ -184,6 +184,14 @@ class JournalEntry(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     organization_id: Mapped[str | None] = mapped_column(String(256))
     sub: Mapped[str | None] = mapped_column(String(256))
+    # What the console shows of one request: headers as JSON objects (never Authorization or
+    # Cookie), bodies as text, each cut at app.web.journal.MAX_BODY_CHARACTERS.
+    request_headers: Mapped[str | None] = mapped_column(Text)
+    request_body: Mapped[str | None] = mapped_column(Text)
+    response_headers: Mapped[str | None] = mapped_column(Text)
+    response_body: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_journal_entries_tracking_id", "tracking_id"),)
 
 
 class OwnerProvider(StrEnum):

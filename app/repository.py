@@ -77,6 +77,17 @@ def count_in_stock(session: Session) -> int:
     return session.scalar(statement) or 0
 
 
+def count_in_stock_by_country_and_type(session: Session) -> list[tuple[str, str, int]]:
+    """(country, type, numbers in stock), by country then type: one pass over the index."""
+    statement = (
+        select(InventoryNumber.country_code, InventoryNumber.number_type, func.count())
+        .where(InventoryNumber.status == StockStatus.IN_STOCK.value)
+        .group_by(InventoryNumber.country_code, InventoryNumber.number_type)
+        .order_by(InventoryNumber.country_code, InventoryNumber.number_type)
+    )
+    return [(country, kind, count) for country, kind, count in session.execute(statement)]
+
+
 def count_numbers(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(InventoryNumber)) or 0
 

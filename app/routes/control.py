@@ -33,22 +33,25 @@ from app.control_schemas import (
     InventoryNumber,
     InventoryNumbers,
     Journal,
+    JournalEntryDetail,
     Operation,
     PurchaseRequest,
     RateLimit,
     RateLimitRequest,
     RateLimits,
     ResetResult,
+    StockCounts,
     TokenRequest,
     TokenResponse,
 )
-from app.errors import FaultNotFound, RateLimitNotFound
+from app.errors import FaultNotFound, JournalEntryNotFound, RateLimitNotFound
 from app.models import OwnerProvider
 from app.routes.deps import ContextDep, SessionDep, admin_access, known_parameters
 from app.routes.representations import (
     clock_json,
     fault_json,
     inventory_number_json,
+    journal_entry_detail_json,
     journal_entry_json,
     rate_limit_json,
 )
@@ -208,6 +211,19 @@ def delete_number(number_string: NumberPath, session: SessionDep) -> Response:
     return Response(status_code=204)
 
 
+@router.get("/stock/counts", operation_id="countStock", response_model=StockCounts)
+def count_stock(session: SessionDep) -> dict[str, Any]:
+    """Numbers in stock per country and type (both providers search this stock)."""
+    counts = repository.count_in_stock_by_country_and_type(session)
+    return {
+        "total": sum(count for _, _, count in counts),
+        "counts": [
+            {"countryCode": country, "type": kind, "inStock": count}
+            for country, kind, count in counts
+        ],
+    }
+
+
 @router.get("/clock", operation_id="getClock", response_model=Clock)
 def get_clock(session: SessionDep) -> dict[str, Any]:
     """The mock clock the number lifecycle runs on (billing dates, the release hold)."""
@@ -327,6 +343,28 @@ def list_requests(
         keep=context.settings.journal_size,
     )
     return {"requests": [journal_entry_json(entry) for entry in entries]}
+
+
+@router.get(
+    "/requests/{trackingId}",
+    operation_id="getRequest",
+    response_model=JournalEntryDetail,
+    responses=error_responses(404),
+)
+def get_request(
+    tracking_id: Annotated[str, Path(alias="trackingId", max_length=64)],
+    session: SessionDep,
+    context: ContextDep,
+) -> dict[str, Any]:
+    """One journaled request with its request and response headers and bodies."""
+    entry = journal_repository.find_entry(session, tracking_id, keep=context.settings.journal_size)
+    if entry is None:
+        raise JournalEntryNotFound(
+            f"the journal has no request with trackingId {tracking_id!r}",
+            fix="list the journal with GET /_mock/requests; the oldest entries go first "
+            "beyond NUMBERS_MOCK_JOURNAL_SIZE",
+        )
+    return journal_entry_detail_json(entry)
 
 
 @router.delete("/requests", operation_id="clearRequests", status_code=204)

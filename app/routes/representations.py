@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -117,6 +118,20 @@ def journal_entry_json(entry: JournalEntry) -> dict[str, Any]:
         "receivedAt": iso_utc(entry.received_at),
         "organizationId": entry.organization_id,
         "sub": entry.sub,
+    }
+
+
+def journal_entry_detail_json(entry: JournalEntry) -> dict[str, Any]:
+    return {
+        **journal_entry_json(entry),
+        "request": {
+            "headers": json.loads(entry.request_headers or "{}"),
+            "body": entry.request_body,
+        },
+        "response": {
+            "headers": json.loads(entry.response_headers or "{}"),
+            "body": entry.response_body,
+        },
     }
 
 

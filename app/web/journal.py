@@ -4,16 +4,19 @@ Written before the response so that a test reading the journal right after its r
 finds it, on any replica. Under load the writes are grouped: while one batch is being
 committed, the next requests' records gather, and each response leaves once the batch
 holding its record is committed (group commit: one transaction for many requests). It sits
-outside the tracking middleware, so even a 500 that middleware renders is journaled; the
-Authorization header is never stored.
+outside the tracking middleware, so even a 500 that middleware renders is journaled. Each
+record keeps the request's and the response's headers and bodies (the first 64 KiB) for the
+console; the Authorization and Cookie headers are never stored.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
@@ -46,24 +49,41 @@ class JournalMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
-        received_at = datetime.now(UTC)
+        exchange = _Exchange(started=time.perf_counter(), received_at=datetime.now(UTC))
+
+        async def receive_and_keep() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                exchange.request_body.keep(message.get("body", b""))
+            return message
 
         async def send_after_journaling(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                record = self._record(scope, message["status"], started, received_at)
-                if record is not None:
-                    await self._journal(record)
-            await send(message)
+            if (
+                message["type"] == "http.response.start"
+                and getattr(scope.get("route"), "operation_id", None) not in self._operations
+            ):
+                exchange.passing_through = True
+            if exchange.passing_through:
+                await send(message)
+                return
+            # A journaled response is held until its last body part: its record (with the
+            # body) is committed first, then the response leaves.
+            exchange.held.append(message)
+            if message["type"] == "http.response.body":
+                exchange.response_body.keep(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+            else:
+                return
+            await self._journal(self._record(scope, exchange))
+            for held in exchange.held:
+                await send(held)
+            exchange.held.clear()
 
-        await self.app(scope, receive, send_after_journaling)
+        await self.app(scope, receive_and_keep, send_after_journaling)
 
-    def _record(
-        self, scope: Scope, status: int, started: float, received_at: datetime
-    ) -> JournalRecord | None:
-        operation = getattr(scope.get("route"), "operation_id", None)
-        if operation not in self._operations:
-            return None
+    def _record(self, scope: Scope, exchange: _Exchange) -> JournalRecord:
+        start = exchange.held[0]
         state = scope.get("state", {})
         principal = state.get("principal")
         organization_id = getattr(principal, "org", None) or scope.get("path_params", {}).get(
@@ -71,15 +91,19 @@ class JournalMiddleware:
         )
         return JournalRecord(
             tracking_id=state.get("tracking_id", ""),
-            operation=operation,
+            operation=getattr(scope.get("route"), "operation_id", ""),
             method=scope["method"],
             path=scope["path"],
             query=scope.get("query_string", b"").decode("latin-1"),
-            status=status,
-            duration_ms=round((time.perf_counter() - started) * 1000, 3),
-            received_at=received_at,
+            status=start["status"],
+            duration_ms=round((time.perf_counter() - exchange.started) * 1000, 3),
+            received_at=exchange.received_at,
             organization_id=organization_id,
             sub=getattr(principal, "sub", None),
+            request_headers=_headers_json(scope.get("headers", [])),
+            request_body=exchange.request_body.text(),
+            response_headers=_headers_json(start.get("headers", [])),
+            response_body=exchange.response_body.text(),
         )
 
     async def _journal(self, record: JournalRecord) -> None:
@@ -113,3 +137,52 @@ class JournalMiddleware:
             # the requests batched with it, over the journal.
             tracking_ids = ", ".join(record.tracking_id for record in records)
             logger.warning("could not journal trackingId=%s", tracking_ids, exc_info=True)
+
+
+# Bodies are kept up to this many bytes: a page of 99 stock items is about 40 KB.
+MAX_BODY_BYTES = 65_536
+# Never stored: credentials.
+_SECRET_HEADERS = frozenset({b"authorization", b"cookie", b"proxy-authorization"})
+
+
+class _Body:
+    """The first MAX_BODY_BYTES of a body, as text (None when empty)."""
+
+    def __init__(self) -> None:
+        self._kept = bytearray()
+        self._cut = False
+
+    def keep(self, chunk: bytes) -> None:
+        room = MAX_BODY_BYTES - len(self._kept)
+        self._kept += chunk[:room]
+        self._cut = self._cut or len(chunk) > room
+
+    def text(self) -> str | None:
+        if not self._kept:
+            return None
+        text = self._kept.decode("utf-8", errors="replace")
+        return text + "\n[cut at 64 KiB]" if self._cut else text
+
+
+@dataclass
+class _Exchange:
+    """One request on its way through: when it came, what it sent, the response so far."""
+
+    started: float
+    received_at: datetime
+    request_body: _Body = field(default_factory=_Body)
+    response_body: _Body = field(default_factory=_Body)
+    held: list[Message] = field(default_factory=list)
+    passing_through: bool = False  # not a provider operation: nothing to journal
+
+
+def _headers_json(headers: Iterable[tuple[bytes, bytes]]) -> str:
+    """Headers as a JSON object (repeated names joined with ", "), credentials left out."""
+    kept: dict[str, str] = {}
+    for raw_name, raw_value in headers:
+        name = raw_name.decode("latin-1").lower()
+        if raw_name.lower() in _SECRET_HEADERS:
+            continue
+        value = raw_value.decode("latin-1")
+        kept[name] = f"{kept[name]}, {value}" if name in kept else value
+    return json.dumps(kept)

@@ -73,6 +73,8 @@ def test_control_api_can_be_turned_off(database_factory: DatabaseFactory) -> Non
         assert_error(response, 404, "not_found")
         paths = client.get("/openapi.json").json()["paths"]
         assert not [path for path in paths if path.startswith("/_mock")]
+        assert_error(client.get("/"), 404, "not_found")  # the console drives the control API
+        assert_error(client.get("/_console/console.js"), 404, "not_found")
 
 
 def test_minted_tokens_work_on_both_apis(client: TestClient, admin: dict[str, str]) -> None:

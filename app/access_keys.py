@@ -23,10 +23,11 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app import base64url
 from app.errors import InvalidAccessKey
+from app.identifiers import DESCRIPTION as IDENTIFIER
+from app.identifiers import is_identifier
 
 # Far above any key we mint (100 workspaces of 256 characters), far below megabytes.
 MAX_ACCESS_KEY_LENGTH = 4096
-MAX_IDENTIFIER_LENGTH = 256
 MAX_WORKSPACES = 100
 MINT_HINT = "mint one with `numbers-mock token --access-key --org <organizationId>`"
 _VERSION = b"\x01"
@@ -49,14 +50,11 @@ def mint_access_key(secret: str, organization_id: str, workspaces: Sequence[str]
 
 def check_identifiers(organization_id: str, workspaces: Sequence[str]) -> tuple[str, ...]:
     """The workspaces, deduplicated and sorted; ValueError naming what is wrong."""
-    if not 1 <= len(organization_id) <= MAX_IDENTIFIER_LENGTH:
-        raise ValueError(f"the organization id must be 1 to {MAX_IDENTIFIER_LENGTH} characters")
+    if not is_identifier(organization_id):
+        raise ValueError(f"the organization id must be {IDENTIFIER}")
     for workspace in workspaces:
-        if not 1 <= len(workspace) <= MAX_IDENTIFIER_LENGTH or "/" in workspace:
-            raise ValueError(
-                f"workspace id {workspace!r} must be 1 to {MAX_IDENTIFIER_LENGTH} characters "
-                "without '/'"
-            )
+        if not is_identifier(workspace) or "/" in workspace:
+            raise ValueError(f"workspace id {workspace!r} must be {IDENTIFIER}, without '/'")
     unique = tuple(sorted(set(workspaces)))
     if len(unique) > MAX_WORKSPACES:
         raise ValueError(f"a key names at most {MAX_WORKSPACES} workspaces; got {len(unique)}")

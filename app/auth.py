@@ -28,11 +28,11 @@ from app.auth_keys import (
     VerificationKeys,
 )
 from app.errors import InvalidToken
+from app.identifiers import DESCRIPTION as IDENTIFIER
+from app.identifiers import is_identifier
 
 # Far above any real token, far below what would let a client make us parse megabytes.
 MAX_TOKEN_LENGTH = 8192
-# sub and org are stored (journal, rate-limit counters) in columns of this width.
-MAX_IDENTIFIER_LENGTH = 256
 # Workspace ids a token's workspaces claim may list.
 MAX_WORKSPACES = 100
 REQUIRED_CLAIMS = ("sub", "exp", "iss", "aud")
@@ -90,19 +90,15 @@ class TokenVerifier:
         token = bearer_token(authorization, hint=self._hint)
         claims = self._verified_claims(token)
         sub = claims["sub"]
-        if not isinstance(sub, str) or not sub or len(sub) > MAX_IDENTIFIER_LENGTH:
+        if not is_identifier(sub):
             raise InvalidToken(
-                f"the token's sub claim must be a string of 1 to {MAX_IDENTIFIER_LENGTH} "
-                "characters",
+                f"the token's sub claim must be a string of {IDENTIFIER}",
                 fix=f"set sub; {self._hint}",
             )
         org = claims.get("org")
-        if org is not None and (
-            not isinstance(org, str) or not org or len(org) > MAX_IDENTIFIER_LENGTH
-        ):
+        if org is not None and not is_identifier(org):
             raise InvalidToken(
-                f"the token's org claim must be a string of 1 to {MAX_IDENTIFIER_LENGTH} "
-                "characters",
+                f"the token's org claim must be a string of {IDENTIFIER}",
                 fix=f"put the organizationId in the org claim, or {self._hint}",
             )
         if require_org and org is None:
@@ -119,9 +115,7 @@ class TokenVerifier:
         if claim is None:
             return ()
         workspaces = [
-            item
-            for item in (claim if isinstance(claim, list) else [])
-            if isinstance(item, str) and 1 <= len(item) <= MAX_IDENTIFIER_LENGTH
+            item for item in (claim if isinstance(claim, list) else []) if is_identifier(item)
         ]
         if not (
             isinstance(claim, list)
@@ -130,7 +124,7 @@ class TokenVerifier:
         ):
             raise InvalidToken(
                 f"the token's workspaces claim must be a list of 1 to {MAX_WORKSPACES} "
-                f"workspace ids, each a string of 1 to {MAX_IDENTIFIER_LENGTH} characters; got "
+                f"workspace ids, each a string of {IDENTIFIER}; got "
                 f"{_describe(claim)}",
                 fix="leave the claim out for any workspace of the organization, or make it a "
                 "list of workspace ids"
@@ -273,8 +267,7 @@ class TokenVerifier:
             )
         if isinstance(exc, jwt.exceptions.InvalidSubjectError):
             return InvalidToken(
-                f"the token's sub claim must be a string of 1 to {MAX_IDENTIFIER_LENGTH} "
-                "characters",
+                f"the token's sub claim must be a string of {IDENTIFIER}",
                 fix=f"set sub; {self._hint}",
             )
         if isinstance(exc, jwt.DecodeError | jwt.InvalidIssuedAtError):

@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.identifiers import IDENTIFIER_PATTERN
 from app.providers.operations import ANY_OPERATION, OPERATIONS
 from app.schemas import MonthlyPrice, StockItem, StockItemCapabilities
 
@@ -53,8 +54,10 @@ class _Body(BaseModel):
 
 
 class TokenRequest(_Body):
-    organizationId: str = Field(min_length=1, max_length=256)
-    sub: str = Field(default="numbers-mock-user", min_length=1, max_length=256)
+    organizationId: str = Field(min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN)
+    sub: str = Field(
+        default="numbers-mock-user", min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN
+    )
     ttlSeconds: StrictInt = Field(default=3600, ge=1, le=31_536_000)
 
 
@@ -63,13 +66,13 @@ class TokenResponse(_Body):
 
 
 class AccessKeyRequest(_Body):
-    organizationId: str = Field(min_length=1, max_length=256)
-    workspaces: list[Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[^/]+$")]] = (
-        Field(
-            default=[],
-            max_length=100,
-            description="The workspaces the key may use; empty: any of the organization's.",
-        )
+    organizationId: str = Field(min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN)
+    workspaces: list[
+        Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[^/\x00-\x1f\x7f]+$")]
+    ] = Field(
+        default=[],
+        max_length=100,
+        description="The workspaces the key may use; empty: any of the organization's.",
     )
 
 
@@ -150,6 +153,7 @@ class PurchaseRequest(_Body):
     organizationId: str = Field(
         min_length=1,
         max_length=256,
+        pattern=IDENTIFIER_PATTERN,
         description="The buyer: Bird's organization or Pingram's account.",
     )
     provider: Literal["bird", "pingram"] | None = Field(
@@ -159,13 +163,19 @@ class PurchaseRequest(_Body):
         "elsewhere, listed by neither.",
     )
     workspaceId: str | None = Field(
-        default=None, min_length=1, max_length=256, description="With provider bird: the workspace."
+        default=None,
+        min_length=1,
+        max_length=256,
+        pattern=IDENTIFIER_PATTERN,
+        description="With provider bird: the workspace.",
     )
 
 
 class FaultRequest(_Body):
     operation: Operation
-    organizationId: str | None = Field(default=None, min_length=1, max_length=256)
+    organizationId: str | None = Field(
+        default=None, min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN
+    )
     status: StrictInt | None = Field(default=None, ge=400, le=599)
     code: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,63}$")
     message: str | None = Field(default=None, max_length=1000)
@@ -208,7 +218,9 @@ class RateLimitRequest(_Body):
     operation: Operation
     limit: StrictInt = Field(ge=1, le=1_000_000)
     windowSeconds: StrictInt = Field(ge=1, le=86_400)
-    organizationId: str | None = Field(default=None, min_length=1, max_length=256)
+    organizationId: str | None = Field(
+        default=None, min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN
+    )
 
 
 class RateLimit(_Body):

@@ -250,7 +250,9 @@ class Workspace(Base):
 
 
 class MockClock(Base):
-    """The mock clock: real time moved by ``offset_microseconds``, or frozen at an instant.
+    """The mock clock: real time moved by ``offset_microseconds``, or frozen at an instant
+    (``frozen_at_microseconds``, since the Unix epoch). Integers, so a move is one UPDATE of
+    arithmetic on every backend: concurrent moves add up.
 
     At most one row; none means real time. Only the number lifecycle reads it (billing
     dates, the release hold); token expiry stays on real time.
@@ -260,4 +262,4 @@ class MockClock(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     offset_microseconds: Mapped[int] = mapped_column(BigInteger)
-    frozen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    frozen_at_microseconds: Mapped[int | None] = mapped_column(BigInteger)

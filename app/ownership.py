@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, and_, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -86,7 +86,7 @@ def release(session: Session, owned: OwnedNumber, now: datetime) -> bool:
     """Start the hold of an active number; False when it was released already (a race)."""
     result = session.execute(
         update(OwnedNumber)
-        .where(OwnedNumber.number_id == owned.number_id, OwnedNumber.released_at.is_(None))
+        .where(_same_ownership(owned), OwnedNumber.released_at.is_(None))
         .values(released_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -98,10 +98,14 @@ def release(session: Session, owned: OwnedNumber, now: datetime) -> bool:
 
 def reactivate(session: Session, owned: OwnedNumber, now: datetime) -> bool:
     """End the hold of a released number for its owner (a new order); its createdAt stays."""
-    order_id = derived_id("order", owned.number_id, owned.provider, owned.owner_id, now.isoformat())
+    order_id = derived_id("reorder", owned.order_id, now.isoformat())  # never the first's
     result = session.execute(
         update(OwnedNumber)
-        .where(OwnedNumber.number_id == owned.number_id, OwnedNumber.released_at.is_not(None))
+        .where(
+            _same_ownership(owned),
+            OwnedNumber.released_at.is_not(None),
+            OwnedNumber.released_at > now - RELEASE_HOLD,
+        )
         .values(released_at=None, updated_at=now, order_id=order_id)
         .execution_options(synchronize_session=False)
     )
@@ -112,24 +116,28 @@ def reactivate(session: Session, owned: OwnedNumber, now: datetime) -> bool:
 
 
 def end_expired_holds(session: Session, now: datetime) -> int:
-    """Numbers released more than the hold ago go back to stock; returns how many."""
+    """Numbers released more than the hold ago go back to stock; returns how many.
+
+    The DELETE decides which: a number another request reordered or bought in the meantime
+    has a fresh row (not released) that this never matches.
+    """
     expired = list(
         session.scalars(
-            select(OwnedNumber.number_id).where(OwnedNumber.released_at <= now - RELEASE_HOLD)
+            delete(OwnedNumber)
+            .where(OwnedNumber.released_at <= now - RELEASE_HOLD)
+            .returning(OwnedNumber.number_id)
         )
     )
-    if not expired:
-        return 0
-    session.execute(
-        update(InventoryNumber)
-        .where(
-            InventoryNumber.id.in_(expired),
-            InventoryNumber.status == StockStatus.RESERVED.value,
+    if expired:
+        session.execute(
+            update(InventoryNumber)
+            .where(
+                InventoryNumber.id.in_(expired),
+                InventoryNumber.status == StockStatus.RESERVED.value,
+            )
+            .values(status=StockStatus.IN_STOCK.value, purchased_by=None)
+            .execution_options(synchronize_session=False)
         )
-        .values(status=StockStatus.IN_STOCK.value, purchased_by=None)
-        .execution_options(synchronize_session=False)
-    )
-    forget(session, expired)
     return len(expired)
 
 
@@ -160,6 +168,16 @@ def claim_workspace(
     owner = session.scalar(select(Workspace.organization_id).where(Workspace.id == workspace_id))
     assert owner is not None  # inserted above, or there already
     return owner
+
+
+def _same_ownership(owned: OwnedNumber) -> ColumnElement[bool]:
+    """This owner's row of the number, not one a later buyer has since."""
+    return and_(
+        OwnedNumber.number_id == owned.number_id,
+        OwnedNumber.provider == owned.provider,
+        OwnedNumber.owner_id == owned.owner_id,
+        OwnedNumber.order_id == owned.order_id,
+    )
 
 
 def _set_status(

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from app import control, control_requests, scripting
 from app.control_schemas import AddNumbersRequest, FaultRequest, RateLimitRequest, StockType
+from app.identifiers import IDENTIFIER_PATTERN
 from app.inventory.records import NumberType
 from app.models import OwnerProvider
 from app.query_params import parse_country_codes, parse_prefix
@@ -45,9 +46,11 @@ class PurchaseStep(_Step):
     Pingram account or a Bird workspace owns when the story starts."""
 
     numberString: str
-    organizationId: str = Field(min_length=1, max_length=256)
+    organizationId: str = Field(min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN)
     provider: Literal["bird", "pingram"] | None = None
-    workspaceId: str | None = Field(default=None, min_length=1, max_length=256)
+    workspaceId: str | None = Field(
+        default=None, min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN
+    )
 
 
 class SoldOutStep(_Step):
@@ -56,7 +59,9 @@ class SoldOutStep(_Step):
     countryCodes: list[str] = Field(min_length=1)
     prefix: str | None = None
     types: list[StockType] | None = None
-    organizationId: str = Field(default="scenario", min_length=1, max_length=256)
+    organizationId: str = Field(
+        default="scenario", min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN
+    )
 
 
 class Scenario(_Step):

@@ -227,3 +227,30 @@ def test_pingram_and_bird_buyers_never_get_the_same_number(base: str) -> None:
     assert len(listed) == len(set(listed)) == NUMBERS
     assert set(listed) == {item.number for item in targets}
     assert {buyer.provider for buyer in winner.values()} == {"pingram", "bird"}
+
+
+def test_buys_of_the_same_items_in_opposite_orders_never_fail_the_server(base: str) -> None:
+    """Two organizations buy [a, b] and [b, a] at once, 12 pairs over: rows are taken in id
+    order, so PostgreSQL never deadlocks (it used to answer one with a 503)."""
+    httpx.post(f"{base}/_mock/reset", headers=ADMIN)
+    items = _us_stock(base, 24)
+    pairs = [(items[i], items[i + 1]) for i in range(0, 24, 2)]
+    first, second = _bearer(base, "order-a"), _bearer(base, "order-b")
+    barrier = threading.Barrier(len(pairs) * 2)
+
+    def buy(headers: dict[str, str], workspace: str, ids: list[str]) -> httpx.Response:
+        with httpx.Client(base_url=base, headers=headers, timeout=60) as session:
+            barrier.wait()
+            return session.post(
+                f"/workspaces/{workspace}/numbers-long-code", json={"numberStockItemIds": ids}
+            )
+
+    with ThreadPoolExecutor(max_workers=len(pairs) * 2) as pool:
+        futures = []
+        for index, (a, b) in enumerate(pairs):
+            futures.append(pool.submit(buy, first, f"ws-a-{index}", [a.id, b.id]))
+            futures.append(pool.submit(buy, second, f"ws-b-{index}", [b.id, a.id]))
+        answers = [future.result() for future in futures]
+    statuses = Counter(answer.status_code for answer in answers)
+    assert set(statuses) <= {201, 409}, [a.text for a in answers if a.status_code not in (201, 409)]
+    assert statuses[201] == len(pairs), "each pair is bought whole by exactly one organization"

@@ -118,3 +118,32 @@ def test_a_story_that_cannot_be_told_changes_nothing(
 def test_scenario_file_fixture_is_valid(repository_root: Path) -> None:
     for path in (repository_root / "examples").glob("*.yaml"):
         parse_scenario(path.read_text(), source=str(path))
+
+
+def test_a_scenario_file_is_uploaded_as_written(
+    client: TestClient, admin: dict[str, str], repository_root: Path
+) -> None:
+    text = (repository_root / "examples" / "sold-out-415.yaml").read_bytes()
+    response = client.post(
+        "/_mock/scenario-file",
+        content=text,
+        headers={**admin, "Content-Type": "application/yaml"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["soldOut"] > 0
+    assert client.get("/_mock/faults", headers=admin).json()["faults"][0]["probability"] == 0.1
+    assert client.post("/_mock/reset", headers=admin).status_code == 200
+
+
+def test_a_broken_scenario_file_is_refused_with_its_line(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    before = client.get("/_mock/faults", headers=admin).json()
+    response = client.post(
+        "/_mock/scenario-file",
+        content=b"faults:\n  - operation: nope\n    status: 500\n",
+        headers={**admin, "Content-Type": "application/yaml"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("scenario:2: faults.0.operation")
+    assert client.get("/_mock/faults", headers=admin).json() == before

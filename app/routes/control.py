@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from app import (
     control,
@@ -44,7 +45,7 @@ from app.control_schemas import (
     TokenRequest,
     TokenResponse,
 )
-from app.errors import FaultNotFound, JournalEntryNotFound, RateLimitNotFound
+from app.errors import FaultNotFound, InvalidParameter, JournalEntryNotFound, RateLimitNotFound
 from app.models import OwnerProvider
 from app.routes.deps import ContextDep, SessionDep, admin_access, known_parameters
 from app.routes.representations import (
@@ -85,6 +86,48 @@ def reset(session: SessionDep) -> dict[str, int]:
 def apply_scenario(body: Scenario, session: SessionDep, context: ContextDep) -> ScenarioResult:
     """Reset to the seed, then play a scenario (the JSON form of a scenario file)."""
     return scenarios.apply_scenario(session, body, seed=context.settings.seed)
+
+
+# A scenario file is small; anything far beyond is not one.
+_MAX_SCENARIO_BYTES = 1_000_000
+
+
+@router.post(
+    "/scenario-file",
+    operation_id="applyScenarioFile",
+    response_model=ScenarioResult,
+    responses=error_responses(404, 409),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/yaml": {"schema": {"type": "string"}}},
+            "description": "A scenario file as written on disk (YAML; JSON is YAML too).",
+        }
+    },
+)
+async def apply_scenario_file(request: Request, context: ContextDep) -> ScenarioResult:
+    """Reset to the seed, then play a scenario file (YAML) as uploaded; a broken file is
+    refused with its line before anything changes."""
+    raw = await request.body()
+    if len(raw) > _MAX_SCENARIO_BYTES:
+        raise InvalidParameter(
+            f"the scenario file is {len(raw)} bytes; at most {_MAX_SCENARIO_BYTES}",
+            fix="split the story, or add numbers in bulk with countryCode/type/count",
+        )
+    try:
+        scenario = scenarios.parse_scenario(raw.decode("utf-8"), source="scenario")
+    except UnicodeDecodeError:
+        raise InvalidParameter(
+            "the scenario file is not UTF-8 text", fix="upload the YAML file as written"
+        ) from None
+    except scenarios.ScenarioError as error:
+        raise InvalidParameter(str(error), fix="fix the file at that line") from None
+
+    def play() -> ScenarioResult:
+        with context.sessions.begin() as session:
+            return scenarios.apply_scenario(session, scenario, seed=context.settings.seed)
+
+    return await run_in_threadpool(play)  # never the database on the event loop
 
 
 @router.post("/tokens", operation_id="mintToken", response_model=TokenResponse)
@@ -236,11 +279,17 @@ def move_clock(body: ClockMove, session: SessionDep) -> dict[str, Any]:
 
     Token expiry stays on real time. ``POST /_mock/reset`` returns the clock to real time.
     """
-    if body.advance is not None:
-        reading = mock_clock.advance(session, body.advance)
-    else:
-        assert body.now is not None  # the body's validator: one of the two
-        reading = mock_clock.set_to(session, body.now, frozen=bool(body.frozen))
+    try:
+        if body.advance is not None:
+            reading = mock_clock.advance(session, body.advance)
+        else:
+            assert body.now is not None  # the body's validator: one of the two
+            reading = mock_clock.set_to(session, body.now, frozen=bool(body.frozen))
+    except mock_clock.ClockOutOfRange as refused:
+        raise InvalidParameter(
+            f"{refused}; the clock did not move",
+            fix="pick an instant from 1970 to 9000, or reset the clock with POST /_mock/reset",
+        ) from None
     ownership.end_expired_holds(session, reading.now)
     return clock_json(reading)
 

@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import (
@@ -36,6 +36,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, _handle_database_error)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, _handle_lost_race)  # type: ignore[arg-type]
+    app.add_exception_handler(DataError, _handle_unstorable_value)  # type: ignore[arg-type]
 
 
 def error_response(request: Request, error: ApiError) -> JSONResponse:
@@ -50,7 +51,14 @@ async def _handle_api_error(request: Request, error: ApiError) -> JSONResponse:
     return error_response(request, error)
 
 
+# PostgreSQL's SQLSTATEs of a transaction that lost to a concurrent one: a retry succeeds or
+# says why not (deadlock_detected, serialization_failure).
+_LOST_TO_A_CONCURRENT_TRANSACTION = frozenset({"40P01", "40001"})
+
+
 async def _handle_database_error(request: Request, exc: OperationalError) -> JSONResponse:
+    if getattr(exc.orig, "sqlstate", None) in _LOST_TO_A_CONCURRENT_TRANSACTION:
+        return await _handle_lost_race(request, exc)
     logger.warning(
         "database unavailable trackingId=%s: %s", tracking_id_of(request), exc.orig or exc
     )
@@ -63,7 +71,21 @@ async def _handle_database_error(request: Request, exc: OperationalError) -> JSO
     return error_response(request, error)
 
 
-async def _handle_lost_race(request: Request, exc: IntegrityError) -> JSONResponse:
+async def _handle_unstorable_value(request: Request, exc: DataError) -> JSONResponse:
+    """A value the database refuses to store or compare (PostgreSQL and a NUL character):
+    the input's fault, and nothing of the request was kept."""
+    logger.info("unstorable value trackingId=%s: %s", tracking_id_of(request), exc.orig or exc)
+    error = InvalidParameter(
+        "the request carries a value the database cannot store (a NUL or another control "
+        "character?); nothing of it was kept",
+        fix="send printable text in identifiers and parameters",
+    )
+    return error_response(request, error)
+
+
+async def _handle_lost_race(
+    request: Request, exc: IntegrityError | OperationalError
+) -> JSONResponse:
     """A unique constraint refused a write another request made first (the request's session
     has rolled back, so nothing of it is kept)."""
     logger.info("concurrent change trackingId=%s: %s", tracking_id_of(request), exc.orig or exc)

@@ -65,7 +65,7 @@ def upgrade() -> None:
         "mock_clock",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("offset_microseconds", sa.BigInteger(), nullable=False),
-        sa.Column("frozen_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("frozen_at_microseconds", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mock_clock")),
     )
 

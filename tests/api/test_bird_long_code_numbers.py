@@ -367,7 +367,12 @@ def test_a_workspace_id_is_any_1_to_256_characters(client: TestClient) -> None:
     error = assert_error(
         client.get(f"/workspaces/{'a' * 257}/numbers", headers=headers), 400, "invalid_parameter"
     )
-    assert "workspaceId must be 1 to 256 characters; got 257" in error["message"]
+    assert "workspaceId must be 1 to 256 characters" in error["message"]
+    assert "got 257 characters" in error["message"]
+    error = assert_error(
+        client.get("/workspaces/a%00b/numbers", headers=headers), 400, "invalid_parameter"
+    )
+    assert "control characters" in error["message"]
 
 
 def test_another_organizations_path_is_forbidden(client: TestClient) -> None:

@@ -4,6 +4,7 @@ the mock clock it runs on."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -584,3 +585,82 @@ def test_a_workspace_belongs_to_one_organization_in_the_control_api_too(
         )
         assert response.status_code == status, response.text
     assert "belongs to organization 'org-a'" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"now": "0001-01-01T00:00:00Z", "frozen": True},
+        {"now": "1969-12-31T23:59:59Z"},
+        {"now": "9999-12-31T23:59:59Z", "frozen": True},
+        {"now": "9000-01-01T00:00:00Z"},
+    ],
+)
+def test_the_clock_stays_within_1970_and_9000(
+    client: TestClient, admin: dict[str, str], body: dict[str, Any]
+) -> None:
+    error = assert_error(
+        client.post("/_mock/clock", json=body, headers=admin), 400, "invalid_parameter"
+    )
+    assert "did not move" in error["message"]
+    assert client.get("/_mock/clock", headers=admin).json()["frozen"] is False
+
+
+def test_advancing_past_the_last_instant_leaves_the_clock_where_it_was(
+    client: TestClient, mint: Minter, admin: dict[str, str]
+) -> None:
+    _move_clock(client, admin, now="8999-12-31T00:00:00Z", frozen=True)
+    assert_error(
+        client.post("/_mock/clock", json={"advance": "P2D"}, headers=admin),
+        400,
+        "invalid_parameter",
+    )
+    assert client.get("/_mock/clock", headers=admin).json()["now"] == "8999-12-31T00:00:00.000Z"
+    headers = _headers(mint)
+    number = _search(client, headers, limit=1)[0]["phoneNumber"]
+    _order(client, headers, number)
+    assert _list(client, headers)["numbers"][0]["nextBillingDate"] == "9000-01-31"
+
+
+def test_an_instant_with_an_offset_is_kept_in_utc(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    moved = _move_clock(client, admin, now="2027-01-31T10:00:00+05:00", frozen=True)
+    assert moved["now"] == "2027-01-31T05:00:00.000Z"
+    assert client.get("/_mock/clock", headers=admin).json()["now"] == "2027-01-31T05:00:00.000Z"
+
+
+def test_concurrent_clock_moves_add_up(client: TestClient, admin: dict[str, str]) -> None:
+    _move_clock(client, admin, now="2030-01-01T00:00:00Z", frozen=True)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(
+            pool.map(
+                lambda _: client.post("/_mock/clock", json={"advance": "PT1H"}, headers=admin),
+                range(8),
+            )
+        )
+    assert [answer.status_code for answer in answers] == [200] * 8
+    assert client.get("/_mock/clock", headers=admin).json()["now"] == "2030-01-01T08:00:00.000Z"
+
+
+def test_a_reactivation_gets_its_own_order_id_on_a_frozen_clock(
+    client: TestClient, mint: Minter, admin: dict[str, str]
+) -> None:
+    _move_clock(client, admin, now="2030-01-01T00:00:00Z", frozen=True)
+    headers = _headers(mint)
+    number = _search(client, headers, limit=1)[0]["phoneNumber"]
+    first = _order(client, headers, number)["orderId"]
+    _release(client, headers, number)
+    assert _order(client, headers, number)["orderId"] != first
+
+
+@pytest.mark.parametrize("org", ["acme\x00", "line\nbreak", "tab\there"])
+def test_control_characters_in_an_account_are_refused(
+    client: TestClient, mint: Minter, admin: dict[str, str], org: str
+) -> None:
+    error = assert_error(client.get(LIST, headers=_headers(mint, org)), 401, "invalid_token")
+    assert "no control characters" in error["message"]
+    purchase = client.post(
+        "/_mock/numbers/%2B14155550123/purchase", json={"organizationId": org}, headers=admin
+    )
+    assert_error(purchase, 400, "invalid_parameter")

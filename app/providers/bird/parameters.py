@@ -12,6 +12,8 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 
 from app.errors import InvalidParameter, MissingParameter
+from app.identifiers import DESCRIPTION as IDENTIFIER
+from app.identifiers import is_identifier
 from app.pagination import MAX_PAGE_TOKEN_LENGTH
 
 MAX_WORKSPACE_ID_LENGTH = 256
@@ -71,9 +73,10 @@ def boolean_parameters(*names: str) -> Callable[[Request], Awaitable[None]]:
 def parse_workspace_id(value: str) -> str:
     """Any 1 to 256 characters (Bird's are uuids; this mock takes any id, like its
     organizations); a path segment never holds '/'."""
-    if not 1 <= len(value) <= MAX_WORKSPACE_ID_LENGTH:
+    if not is_identifier(value):
         raise InvalidParameter(
-            f"workspaceId must be 1 to {MAX_WORKSPACE_ID_LENGTH} characters; got {len(value)}",
+            f"workspaceId must be {IDENTIFIER}; got {len(value)} characters"
+            + (" with control characters" if len(value) <= MAX_WORKSPACE_ID_LENGTH else ""),
             fix="use a uuid such as " + _EXAMPLE_UUID,
         )
     return value

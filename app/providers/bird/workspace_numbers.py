@@ -63,28 +63,35 @@ def buy(
 ) -> LongCodeNumbers:
     """Take every stock item out of stock into the workspace, or none: an error rolls back."""
     now = mock_clock.now(session)
+    ownership.end_expired_holds(session, now)  # a number whose hold just ended is for sale
     owner = ownership.claim_workspace(session, workspace_id, organization_id, now)
     _check_owner(owner, organization_id, workspace_id)
     numbers = repository.stock_items_by_id(session, stock_item_ids)
     stock_items = f"GET /organizations/{organization_id}/numbers-stock-items"
-    taken: list[InventoryNumber] = []
     for index, item_id in enumerate(stock_item_ids):
-        number = numbers.get(item_id)
-        if number is None:
+        if item_id not in numbers:
             raise NumberStockItemNotFound(
                 f"numberStockItemIds[{index}] {item_id} is not a stock item of this "
                 "inventory; nothing was bought",
                 fix=f"use the id of an item from {stock_items}",
             )
-        if number.status != StockStatus.IN_STOCK.value or not purchase_number_by_id(
-            session, item_id, organization_id
-        ):
+    # Rows are taken in id order, whatever the request's order: two buys of the same items
+    # in different orders then never wait on each other in a cycle (a deadlock).
+    sold = {
+        item_id
+        for item_id in sorted(set(stock_item_ids))
+        if numbers[item_id].status == StockStatus.IN_STOCK.value
+        and purchase_number_by_id(session, item_id, organization_id)
+    }
+    for index, item_id in enumerate(stock_item_ids):
+        if item_id not in sold:
+            number = numbers[item_id]
             raise NumberStockItemUnavailable(
                 f"numberStockItemIds[{index}] {item_id} ({number.number_string}) is not in "
                 f"stock: {_why_unavailable(number, organization_id)}; nothing was bought",
                 fix=f"remove it and buy the others, or pick another item from {stock_items}",
             )
-        taken.append(number)
+    taken: list[InventoryNumber] = [numbers[item_id] for item_id in stock_item_ids]
     bought = [
         LongCodeNumber(
             ownership.record_ownership(

@@ -93,12 +93,10 @@ def next_billing_date(created_at: datetime, now: datetime) -> date:
     on the day a number is bought, then on the same day of each month, or the month's last
     day when it is shorter)."""
     start, today = created_at.date(), now.date()
-    months = 1
-    while True:
-        due = _add_months(start, months)
-        if due > today:
-            return due
+    months = max((today.year - start.year) * 12 + today.month - start.month, 0)
+    while _add_months(start, months) <= today:  # at most two steps
         months += 1
+    return _add_months(start, months)
 
 
 def _add_months(day: date, months: int) -> date:

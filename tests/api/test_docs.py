@@ -20,9 +20,12 @@ def test_the_docs_load_nothing_from_another_host(client: TestClient, page: str) 
         asset = client.get(source)
         assert asset.status_code == 200, source
         assert len(asset.content) > 1000
+        assert b"cdn.redoc.ly" not in asset.content, "ReDoc's own logo comes from its CDN"
     assert "fonts.googleapis" not in response.text
     assert "cdn." not in response.text
     assert "/openapi.json" in response.text
+    if page == "/docs":
+        assert '"validatorUrl": null' in response.text
 
 
 def test_a_missing_asset_is_a_404_envelope(client: TestClient) -> None:

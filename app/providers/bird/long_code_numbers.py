@@ -34,12 +34,12 @@ WorkspaceId = Annotated[
     str,
     Path(
         alias="workspaceId",
-        description="The workspace: Bird's are uuids; here any id of 1 to 256 characters. The "
-        "first organization to buy into a workspace owns it.",
+        description="The workspace: Bird's are uuids; here any id of 1 to 256 printable "
+        "characters without '/'. The first organization to buy into a workspace owns it.",
         json_schema_extra={
             "minLength": 1,
             "maxLength": parameters.MAX_WORKSPACE_ID_LENGTH,
-            "pattern": "^[^/]+$",
+            "pattern": parameters.WORKSPACE_ID_PATTERN,
         },
     ),
 ]

@@ -17,6 +17,8 @@ from app.identifiers import is_identifier
 from app.pagination import MAX_PAGE_TOKEN_LENGTH
 
 MAX_WORKSPACE_ID_LENGTH = 256
+# For the OpenAPI document (parse_workspace_id checks it, with a precise message).
+WORKSPACE_ID_PATTERN = r"^[^/\x00-\x1f\x7f]+$"
 MAX_STOCK_ITEMS_PER_ORDER = 25
 # 25 ids are about a kilobyte; anything far beyond is not a buy request.
 MAX_BODY_BYTES = 16_384

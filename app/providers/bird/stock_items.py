@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
 from app import search
+from app.identifiers import IDENTIFIER_PATTERN
 from app.providers.bird.openapi import bird_error_responses
 from app.providers.bird.parameters import PageLimit, PageToken, boolean_parameters
 from app.providers.operations import LIST_STOCK_ITEMS
@@ -68,6 +69,8 @@ async def list_stock_items(
         Path(
             alias="organizationId",
             description="Must be the access key's organization, or the token's org claim.",
+            # Documented, not enforced here: the credential's check comes first and says it.
+            json_schema_extra={"pattern": IDENTIFIER_PATTERN},
         ),
     ],
     limit: PageLimit = 10,

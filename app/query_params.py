@@ -181,7 +181,9 @@ def reject_unknown_parameters(
                 f"unknown query parameter {name!r}{hint}",
                 fix=f"use {suggestion} instead"
                 if suggestion
-                else f"remove it; this operation takes {', '.join(sorted(allowed))}",
+                else f"remove it; this operation takes {', '.join(sorted(allowed))}"
+                if allowed
+                else "remove it; this operation takes no query parameters",
             )
         if times > 1 and name not in repeatable:
             raise InvalidParameter(

@@ -160,15 +160,17 @@ def _body_error(error: dict[str, Any]) -> ApiError:
             f"the request body is not valid JSON: {error.get('ctx', {}).get('error', '')}",
             fix="send a JSON object with Content-Type: application/json",
         )
-    field = ".".join(str(part) for part in error.get("loc", ())[1:]) or "body"
+    field = ".".join(str(part) for part in error.get("loc", ())[1:])
     if error.get("type") == "missing":
         return MissingParameter(
-            f"the request body needs {field}", fix="see this operation's schema in /docs"
+            f"the request body needs {field}" if field else "the request has no body",
+            fix="see this operation's schema in /docs",
         )
     message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+    # A check of the whole body (which fields go together) names no field.
+    where = f"the request body's {field}" if field else "the request body"
     return InvalidParameter(
-        f"the request body's {field} is invalid: {message}",
-        fix="see this operation's schema in /docs",
+        f"{where} is invalid: {message}", fix="see this operation's schema in /docs"
     )
 
 

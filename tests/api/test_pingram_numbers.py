@@ -393,6 +393,7 @@ def test_the_lifecycle_needs_a_token_and_refuses_unknown_parameters(
         client.get(LIST, params={"limit": 5}, headers=_headers(mint)), 400, "unknown_parameter"
     )
     assert "limit" in error["message"]
+    assert error["fix"] == "remove it; this operation takes no query parameters"
 
 
 # --- scripting, journal, control API ---------------------------------------------------------
@@ -522,7 +523,11 @@ def test_the_clock_advances_and_reset_returns_it_to_real_time(
 def test_a_bad_clock_move_is_a_400_envelope(
     client: TestClient, admin: dict[str, str], body: dict[str, Any]
 ) -> None:
-    assert_error(client.post("/_mock/clock", json=body, headers=admin), 400, "invalid_parameter")
+    error = assert_error(
+        client.post("/_mock/clock", json=body, headers=admin), 400, "invalid_parameter"
+    )
+    assert "body's body" not in error["message"]
+    assert error["message"].startswith("the request body")
 
 
 def test_a_scenario_gives_a_bird_workspace_a_long_code_number(

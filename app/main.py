@@ -11,24 +11,26 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from app import __version__, repository
-from app.access_keys import AccessKeyCodec
-from app.auth import TokenVerifier
-from app.auth_keys import load_verification_keys
+from app import __version__
+from app.auth.access_keys import AccessKeyCodec
+from app.auth.keys import load_verification_keys
+from app.auth.tokens import TokenVerifier
 from app.console.pages import install_console
-from app.db import create_db_engine, create_session_factory, describe_database, startup_lock
-from app.inventory.seeding import ensure_seeded
-from app.pagination import PageTokenCodec
+from app.control import routes as control_routes
+from app.control.scenarios import apply_scenario, load_scenario
+from app.db.engine import create_db_engine, create_session_factory, describe_database, startup_lock
+from app.db.migrations import upgrade_to_head
+from app.journal.middleware import JournalMiddleware
+from app.page_tokens import PageTokenCodec
 from app.providers.operations import OPERATIONS
 from app.providers.registry import ROUTERS
-from app.routes import control, health
-from app.routes.deps import AppContext
-from app.scenarios import apply_scenario, load_scenario
-from app.schema_migrations import upgrade_to_head
 from app.settings import Settings
+from app.stock import repository
+from app.stock.seeding import ensure_seeded
+from app.web import health
+from app.web.deps import AppContext
 from app.web.docs import install_docs
 from app.web.error_handlers import install_error_handlers
-from app.web.journal import JournalMiddleware
 from app.web.openapi import install_openapi
 from app.web.tracking import TrackingMiddleware
 
@@ -102,7 +104,7 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
         app.include_router(router)
     app.include_router(health.router)
     if settings.control_api:
-        app.include_router(control.router)
+        app.include_router(control_routes.router)
         install_console(app)
     install_error_handlers(app)
     install_openapi(app)

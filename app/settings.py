@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from app.auth_keys import SUPPORTED_ALGORITHMS, is_url
+from app.auth.keys import SUPPORTED_ALGORITHMS, is_url
 
 # Development defaults: fine on a laptop, never for a shared environment. The server warns
 # loudly at start when the secret is this one.

@@ -7,8 +7,8 @@ import os
 from alembic import context
 from sqlalchemy import Connection
 
-from app.db import create_db_engine
-from app.models import Base
+from app.db.engine import create_db_engine
+from app.db.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app.auth import mint_token
+from app.auth.tokens import mint_token
 from app.main import create_app
 from app.settings import Settings
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx2 as httpx
 
-from app.schemas import ErrorEnvelope
+from app.web.schemas import ErrorEnvelope
 
 # The countries the Foundation issue requires in the default inventory.
 REQUIRED_COUNTRIES = [

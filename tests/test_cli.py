@@ -13,10 +13,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from app.auth import TokenVerifier
-from app.cli import cli
-from app.db import create_db_engine
-from app.models import InventoryNumber
+from app.auth.tokens import TokenVerifier
+from app.cli.main import cli
+from app.db.engine import create_db_engine
+from app.db.models import InventoryNumber
 from tests.conftest import TEST_SECRET, DatabaseFactory
 
 runner = CliRunner()
@@ -137,7 +137,7 @@ def test_a_failing_seed_says_so_and_keeps_the_previous_inventory(
     def refuse(*_arguments: object) -> int:
         raise OperationalError("COPY inventory_numbers", {}, Exception("disk full"))
 
-    monkeypatch.setattr("app.repository.bulk_insert_seed_batch", refuse)
+    monkeypatch.setattr("app.stock.repository.bulk_insert_seed_batch", refuse)
     result = runner.invoke(cli, ["seed", "--database-url", url, "--count", "400", "--reset"])
     assert result.exit_code == 1
     assert "seeding failed, the previous inventory is unchanged: disk full" in result.output

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 from typer.testing import CliRunner
 
-from app.access_keys import AccessKeyCodec, AccessKeyHolder, mint_access_key
-from app.auth import TokenVerifier
-from app.cli import cli
+from app.auth.access_keys import AccessKeyCodec, AccessKeyHolder, mint_access_key
+from app.auth.tokens import TokenVerifier
+from app.cli.main import cli
 from tests.conftest import TEST_SECRET
 
 runner = CliRunner()

@@ -9,7 +9,7 @@ import httpx2 as httpx
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import cli
+from app.cli.main import cli
 from tests.conftest import DatabaseFactory
 from tests.servers import free_port, running_server, server_environment
 

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from app.db import create_db_engine
-from app.models import InventoryNumber
+from app.db.engine import create_db_engine
+from app.db.models import InventoryNumber
 from tests.conftest import DatabaseFactory
 from tests.servers import free_port, running_server, server_environment
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import inspect
 
-from app.db import create_db_engine
-from app.schema_migrations import alembic_config, upgrade_to_head
+from app.db.engine import create_db_engine
+from app.db.migrations import alembic_config, upgrade_to_head
 from tests.conftest import DatabaseFactory
 
 

@@ -9,7 +9,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from app import errors
-from app.scripting import FAILURE_DEFAULTS
+from app.scripting.script import FAILURE_DEFAULTS
 
 
 def _served(client: TestClient) -> dict[str, Any]:

@@ -17,14 +17,14 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from app import repository
-from app.db import create_db_engine
-from app.inventory.records import CAPABILITY_BITS, CHANNEL_BITS, NumberType
-from app.inventory.seeding import seed_inventory
-from app.models import InventoryNumber, StockStatus
-from app.schema_migrations import upgrade_to_head
-from app.stock_page_query import stock_page_statement
-from app.stock_query import StockPosition, StockQuery
+from app.db.engine import create_db_engine
+from app.db.migrations import upgrade_to_head
+from app.db.models import InventoryNumber, StockStatus
+from app.generator.records import CAPABILITY_BITS, CHANNEL_BITS, NumberType
+from app.stock import repository
+from app.stock.page_query import stock_page_statement
+from app.stock.query import StockPosition, StockQuery
+from app.stock.seeding import seed_inventory
 from tests.conftest import DatabaseFactory
 
 PAGE = 11  # a page of 10 and the probe for the next one, as the searches ask

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.scenarios import parse_scenario
+from app.control.scenarios import parse_scenario
 
 pytest_plugins = ["pytester"]
 SECTION = "## Scripting the provider from tests"

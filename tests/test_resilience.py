@@ -18,8 +18,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from app.db import create_db_engine
-from app.models import InventoryNumber
+from app.db.engine import create_db_engine
+from app.db.models import InventoryNumber
 from tests.conftest import POSTGRES_URL, DatabaseFactory
 from tests.servers import COMMAND, free_port, running_server, server_environment
 

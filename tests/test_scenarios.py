@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app.scenarios import ScenarioError, parse_scenario
+from app.control.scenarios import ScenarioError, parse_scenario
 from tests.helpers import AVAILABLE, STOCK_ITEMS
 
 STORY = """\

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from app.errors import ERROR_CODES
-from app.schemas import ErrorEnvelope
+from app.web.schemas import ErrorEnvelope
 
 _STATUS_DESCRIPTIONS = {
     400: "Bad Request - validation errors, invalid input",

@@ -22,7 +22,7 @@ down_revision: str | None = "0002_control_api_state"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The bits of app.inventory.records.CAPABILITY_BITS, frozen as they were at this revision.
+# The bits of app.generator.records.CAPABILITY_BITS, frozen as they were at this revision.
 _MASK_FROM_BOOLEANS = (
     "(CASE WHEN voice_inbound THEN 1 ELSE 0 END)"
     " + (CASE WHEN voice_outbound THEN 2 ELSE 0 END)"

@@ -8,7 +8,7 @@ import phonenumbers
 import pytest
 from fastapi.testclient import TestClient
 
-from app.schemas import AvailableNumbers
+from app.providers.pingram.schemas import AvailableNumbers
 from tests.helpers import AVAILABLE, STOCK_ITEMS, assert_error
 
 

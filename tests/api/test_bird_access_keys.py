@@ -9,8 +9,8 @@ import jwt
 import pytest
 from fastapi.testclient import TestClient
 
-from app.access_keys import mint_access_key
-from app.schemas import StockItemsPage
+from app.auth.access_keys import mint_access_key
+from app.providers.bird.schemas import StockItemsPage
 from tests.conftest import TEST_SECRET, Minter
 from tests.helpers import AVAILABLE, assert_error
 

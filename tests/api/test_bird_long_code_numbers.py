@@ -16,14 +16,14 @@ import phonenumbers
 import pytest
 from fastapi.testclient import TestClient
 
-from app.access_keys import mint_access_key
+from app.auth.access_keys import mint_access_key
 from app.main import create_app
 from app.providers.bird.schemas import (
+    StockItemsPage,
     WorkspaceLongCodeNumber,
     WorkspaceLongCodeNumbers,
     WorkspaceNumbersPage,
 )
-from app.schemas import StockItemsPage
 from tests.conftest import TEST_ADMIN_KEY, TEST_SECRET, DatabaseFactory, Minter, make_settings
 from tests.helpers import AVAILABLE, assert_error
 

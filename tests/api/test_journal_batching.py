@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from app.db import create_db_engine
+from app.db.engine import create_db_engine
 from app.main import create_app
 from tests.conftest import DatabaseFactory, Minter, make_settings
 from tests.helpers import AVAILABLE

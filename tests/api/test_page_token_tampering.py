@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from app.pagination import PageCursor, PageTokenCodec
+from app.page_tokens import PageCursor, PageTokenCodec
 from tests.conftest import Minter
 from tests.helpers import assert_error
 

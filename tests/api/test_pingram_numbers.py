@@ -11,12 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.providers.pingram.schemas import (
+    AvailableNumbers,
     ListPhoneNumbersResponse,
     ListReleasedPhoneNumbersResponse,
     OrderPhoneNumberResponse,
     ReleasePhoneNumberResponse,
 )
-from app.schemas import AvailableNumbers
 from tests.conftest import Minter
 from tests.helpers import AVAILABLE, STOCK_ITEMS, assert_error
 

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.models import InventoryNumber, StockStatus
-from app.pagination import PageCursor, PageTokenCodec
-from app.schemas import StockItemsPage
+from app.db.models import InventoryNumber, StockStatus
+from app.page_tokens import PageCursor, PageTokenCodec
+from app.providers.bird.schemas import StockItemsPage
 from app.settings import Settings
 from tests.conftest import Minter
 from tests.helpers import STOCK_ITEMS, assert_error
@@ -48,7 +48,7 @@ def _walk(
 
 
 def _in_stock(settings: Settings, **columns: object) -> list[InventoryNumber]:
-    from app.db import create_db_engine
+    from app.db.engine import create_db_engine
 
     engine = create_db_engine(settings.database_url)
     try:
@@ -233,7 +233,7 @@ def test_walk_neither_repeats_nor_skips_when_stock_changes(
 
 
 def _set_status(settings: Settings, number: str, status: StockStatus) -> None:
-    from app.db import create_db_engine
+    from app.db.engine import create_db_engine
 
     engine = create_db_engine(settings.database_url)
     try:

@@ -67,7 +67,7 @@ def test_numbers_mock_testing_never_imports_app(tmp_path: Path) -> None:
 
 
 def test_the_import_trap_catches_an_import_of_app(tmp_path: Path) -> None:
-    result = import_in_fresh_interpreter(tmp_path, "app.cli")
+    result = import_in_fresh_interpreter(tmp_path, "app.cli.main")
     assert result.returncode == 1
     assert "AssertionError: imported app" in result.stderr
 

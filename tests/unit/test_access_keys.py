@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from app.access_keys import (
+from app.auth.access_keys import (
     MAX_ACCESS_KEY_LENGTH,
     AccessKeyCodec,
     AccessKeyHolder,

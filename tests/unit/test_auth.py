@@ -13,8 +13,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from app.auth import MAX_TOKEN_LENGTH, TokenVerifier, mint_token
-from app.auth_keys import RSA_ALGORITHMS, PublicKey, VerificationKeys
+from app.auth.keys import RSA_ALGORITHMS, PublicKey, VerificationKeys
+from app.auth.tokens import MAX_TOKEN_LENGTH, TokenVerifier, mint_token
 from app.errors import InvalidToken
 
 SECRET = "unit-test-secret-0123456789abcdef0123"
@@ -278,7 +278,7 @@ def test_a_remembered_token_still_gets_the_org_check(verifier: TokenVerifier) ->
 def test_remembered_tokens_are_bounded(
     verifier: TokenVerifier, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("app.auth.VERIFIED_TOKENS_KEPT", 3)
+    monkeypatch.setattr("app.auth.tokens.VERIFIED_TOKENS_KEPT", 3)
     tokens = [
         mint_token(SECRET, issuer="numbers-mock", audience="numbers-mock", organization_id=org)
         for org in ("a", "b", "c", "d", "e")

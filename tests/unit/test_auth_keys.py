@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from pydantic import ValidationError
 
-from app.auth_keys import (
+from app.auth.keys import (
     KeySetupError,
     VerificationKeys,
     load_jwks,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.inventory.seed_data import SeedDataError, load_seed_data
+from app.generator.seed_data import SeedDataError, load_seed_data
 from app.providers.bird.back_order import (
     back_order_required,
     back_order_stock_id,

@@ -16,24 +16,24 @@ import phonenumbers
 import pytest
 from phonenumbers import PhoneMetadata, PhoneNumberFormat, PhoneNumberType
 
-from app.inventory.digit_patterns import (
+from app.generator.digit_patterns import (
     UnsupportedPatternError,
     covered,
     expand_pattern,
     overlaps,
     template_size,
 )
-from app.inventory.generator import (
+from app.generator.geocoding import split_description
+from app.generator.numbering_plan import plain_pool, type_plan
+from app.generator.numbers import (
     generate_inventory,
     generate_numbers,
     inventory_counts,
     largest_remainder,
     supported_countries,
 )
-from app.inventory.geocoding import split_description
-from app.inventory.numbering_plan import plain_pool, type_plan
-from app.inventory.records import GeneratedNumber, NumberType
-from app.inventory.seed_data import SeedData, default_seed_data
+from app.generator.records import GeneratedNumber, NumberType
+from app.generator.seed_data import SeedData, default_seed_data
 from tests.helpers import REQUIRED_COUNTRIES
 
 SEED = 20260101
@@ -276,9 +276,9 @@ def test_every_place_fits_the_inventory_columns() -> None:
     """A million-number seed reaches rare areas: their names must fit (PostgreSQL enforces it)."""
     from sqlalchemy import String
 
-    from app.inventory.geocoding import geographic_areas
-    from app.inventory.seed_data import default_seed_data
-    from app.models import InventoryNumber
+    from app.db.models import InventoryNumber
+    from app.generator.geocoding import geographic_areas
+    from app.generator.seed_data import default_seed_data
 
     columns = InventoryNumber.__table__.columns
     locality_type, area_type = columns["locality"].type, columns["administrative_area"].type
@@ -593,7 +593,7 @@ def test_template_relations() -> None:
 
 _FRESH_PROCESS_SCRIPT = """
 import hashlib, sys
-from app.inventory.generator import generate_inventory
+from app.generator.numbers import generate_inventory
 digest = hashlib.sha256()
 for number in generate_inventory(7, 2000):
     digest.update(repr(number).encode())
@@ -633,7 +633,7 @@ def test_the_geocoder_package_is_not_imported(fresh_processes: list[tuple[str, s
 def test_capability_mask_has_one_bit_per_capability() -> None:
     from dataclasses import fields
 
-    from app.inventory.records import CAPABILITY_BITS, Capabilities
+    from app.generator.records import CAPABILITY_BITS, Capabilities
 
     names = [field.name for field in fields(Capabilities)]
     assert list(CAPABILITY_BITS) == names

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.errors import InvalidPageToken
-from app.pagination import MAX_PAGE_TOKEN_LENGTH, PageCursor, PageTokenCodec
+from app.page_tokens import MAX_PAGE_TOKEN_LENGTH, PageCursor, PageTokenCodec
 
 SECRET = b"unit-test-secret-0123456789abcdef0123"
 CURSOR = PageCursor(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.errors import InvalidParameter, MissingParameter, UnknownParameter
-from app.inventory.records import NumberType
-from app.query_params import (
+from app.generator.records import NumberType
+from app.providers.parameters import (
     parse_area_code,
     parse_channel_features,
     parse_country_codes,

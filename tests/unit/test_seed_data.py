@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.inventory.records import NumberType
-from app.inventory.seed_data import SeedData, SeedDataError, load_seed_data
+from app.generator.records import NumberType
+from app.generator.seed_data import SeedData, SeedDataError, load_seed_data
 from app.resources import resource_dir
 from tests.helpers import REQUIRED_COUNTRIES
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.inventory import seed_producer
-from app.inventory.generator import generate_inventory
-from app.inventory.seed_producer import seed_batches, seed_row
+from app.generator.numbers import generate_inventory
+from app.stock import seed_producer
+from app.stock.seed_producer import seed_batches, seed_row
 
 
 def test_batches_hold_the_in_process_inventory_in_order() -> None:

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from app.inventory.seed_data import default_seed_data
+from app.generator.seed_data import default_seed_data
 
 BACK_ORDER_DELAY = timedelta(days=2)
 _STOCK_NAMESPACE = uuid.UUID("b1a4c0de-0b5e-4d7a-9c3e-6261636b6f72")

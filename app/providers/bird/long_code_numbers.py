@@ -24,8 +24,8 @@ from app.providers.operations import (
     GET_LONG_CODE_NUMBER,
     LIST_WORKSPACE_NUMBERS,
 )
-from app.query_params import parse_country_code, parse_types
-from app.routes.deps import BirdPrincipalDep, ContextDep, ProviderCallDep, known_parameters
+from app.providers.parameters import parse_country_code, parse_types
+from app.web.deps import BirdPrincipalDep, ContextDep, ProviderCallDep, known_parameters
 from app.web.openapi import success_headers
 
 router = APIRouter(tags=["Bird: long code numbers"])

@@ -11,10 +11,10 @@ from typing import Annotated, Any
 
 from fastapi import Query, Request
 
+from app.auth.identifiers import DESCRIPTION as IDENTIFIER
+from app.auth.identifiers import is_identifier
 from app.errors import InvalidParameter, MissingParameter
-from app.identifiers import DESCRIPTION as IDENTIFIER
-from app.identifiers import is_identifier
-from app.pagination import MAX_PAGE_TOKEN_LENGTH
+from app.page_tokens import MAX_PAGE_TOKEN_LENGTH
 
 MAX_WORKSPACE_ID_LENGTH = 256
 # For the OpenAPI document (parse_workspace_id checks it, with a precise message).

@@ -1,4 +1,4 @@
-"""Bird's queries beyond ``app.ownership``: stock items by id, a workspace's long code numbers."""
+"""Bird's queries beyond ``app.lifecycle.ownership``: stock items by id, workspace numbers."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
-from app.models import InventoryNumber, OwnedNumber, OwnerProvider, Workspace
+from app.db.models import InventoryNumber, OwnedNumber, OwnerProvider, Workspace
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Bird's long code number shapes, for the OpenAPI document and the tests.
+"""Bird's shapes (stock items, long code numbers), for the OpenAPI document and the tests.
 
 Routes build the JSON themselves (``app.providers.bird.views``); these models describe it.
 """
@@ -8,11 +8,10 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from pydantic.json_schema import SkipJsonSchema
 
 from app.providers.bird.parameters import MAX_STOCK_ITEMS_PER_ORDER
-from app.schemas import StockItemCapabilities
 
 NumberType = Literal["local", "national", "mobile", "toll-free"]
 Channel = Literal["sms", "voice", "mms"]
@@ -21,6 +20,57 @@ TIMESTAMP = "ISO 8601 in UTC with milliseconds, e.g. 2026-11-30T15:23:30.395Z."
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class Direction(_Strict):
+    # Strict: also a request body part (the control API's capabilities), where pydantic
+    # would take 1 or "true" for a boolean the schema says is one.
+    inbound: StrictBool
+    outbound: StrictBool
+
+
+class StockItemCapabilities(_Strict):
+    voice: Direction
+    sms: Direction
+    mms: Direction
+
+
+class StockItemPrice(_Strict):
+    currencyCode: str = Field(description="ISO 4217 currency code.", examples=["EUR"])
+    amount: StrictInt = Field(
+        description="Price in minor units: amount * 10^exponent.", examples=[100]
+    )
+    exponent: StrictInt = Field(examples=[-2])
+
+
+class StockItem(_Strict):
+    id: uuid.UUID
+    countryCode: str = Field(description="ISO 3166-1 alpha-2.", examples=["US"])
+    type: Literal["local", "national", "mobile", "toll-free"]
+    numberString: str = Field(description="E.164.", examples=["+14155550123"])
+    capabilities: StockItemCapabilities
+    monthlyPrice: StockItemPrice
+    backOrderRequired: bool = Field(
+        description="Whether buying the number needs a back order: its long code number's "
+        "order stays pending for 2 days (mock clock), then completes. Here a seeded share "
+        "of some countries' stock (DE, FR, IT, ES, JP, AU, BR, IN, ZA), never US, GB or CA."
+    )
+    # Absent when no back order is required, never null.
+    backOrderStockId: uuid.UUID | SkipJsonSchema[None] = Field(
+        default=None,
+        exclude_if=lambda stock_id: stock_id is None,  # absent, never null
+        description="The back-order stock the number comes from; present only when "
+        "backOrderRequired is true.",
+    )
+
+
+class StockItemsPage(_Strict):
+    results: list[StockItem]
+    # Absent on the last page, never null.
+    nextPageToken: str | SkipJsonSchema[None] = Field(
+        default=None,
+        description="Present only when another page follows; pass it as pageToken.",
+    )
 
 
 class CreateWorkspaceLongCodeNumbers(_Strict):

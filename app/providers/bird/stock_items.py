@@ -7,27 +7,27 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from app import search
-from app.identifiers import IDENTIFIER_PATTERN
+from app.auth.identifiers import IDENTIFIER_PATTERN
 from app.providers.bird.openapi import bird_error_responses
 from app.providers.bird.parameters import PageLimit, PageToken, boolean_parameters
+from app.providers.bird.schemas import StockItemsPage
+from app.providers.bird.views import stock_item_json
 from app.providers.operations import LIST_STOCK_ITEMS
-from app.query_params import (
+from app.providers.parameters import (
     STOCK_FEATURES,
     parse_country_codes,
     parse_prefix,
     parse_stock_features,
     parse_types,
 )
-from app.routes.deps import (
+from app.stock import search
+from app.stock.query import StockQuery
+from app.web.deps import (
     BirdPrincipalDep,
     ContextDep,
     ProviderCallDep,
     known_parameters,
 )
-from app.routes.representations import stock_item_json
-from app.schemas import StockItemsPage
-from app.stock_query import StockQuery
 from app.web.openapi import success_headers
 
 router = APIRouter(tags=["Bird: numbers stock items"])

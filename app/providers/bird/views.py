@@ -1,17 +1,42 @@
-"""How Bird's API presents long code numbers (``WorkspaceLongCodeNumber``)."""
+"""How Bird's API presents stock items and long code numbers (``WorkspaceLongCodeNumber``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from app.mock_clock import as_utc, iso_millis
-from app.models import InventoryNumber
-from app.ownership import derived_id
+from app.db.models import InventoryNumber
+from app.lifecycle.mock_clock import as_utc, iso_millis
+from app.lifecycle.ownership import derived_id
 from app.providers.bird import back_order
 from app.providers.bird.repository import LongCodeNumber
 
 CHANNELS = ("sms", "voice", "mms")
+
+
+def stock_item_json(number: InventoryNumber) -> dict[str, Any]:
+    """Bird's stock item (backOrderStockId only when a back order is required)."""
+    item: dict[str, Any] = {
+        "id": str(number.id),
+        "countryCode": number.country_code,
+        "type": number.number_type,
+        "numberString": number.number_string,
+        "capabilities": {
+            "voice": {"inbound": number.voice_inbound, "outbound": number.voice_outbound},
+            "sms": {"inbound": number.sms_inbound, "outbound": number.sms_outbound},
+            "mms": {"inbound": number.mms_inbound, "outbound": number.mms_outbound},
+        },
+        "monthlyPrice": {
+            "currencyCode": number.currency_code,
+            "amount": number.monthly_amount,
+            "exponent": number.price_exponent,
+        },
+        "backOrderRequired": False,
+    }
+    if back_order.needs_back_order(number.id, number.country_code):
+        item["backOrderRequired"] = True
+        item["backOrderStockId"] = str(back_order.back_order_stock_id(number.id))
+    return item
 
 
 def long_code_number_json(bought: LongCodeNumber, now: datetime) -> dict[str, Any]:

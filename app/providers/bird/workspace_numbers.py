@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app import mock_clock, ownership
+from app.db.models import InventoryNumber, OwnerProvider, StockStatus
 from app.errors import (
     InvalidPageToken,
     LongCodeNumberNotFound,
@@ -24,12 +24,12 @@ from app.errors import (
     NumberStockItemUnavailable,
     WorkspaceForbidden,
 )
-from app.models import InventoryNumber, OwnerProvider, StockStatus
-from app.pagination import RESTART_FIX, KeysetWalk, PageTokenCodec, filter_digest
+from app.lifecycle import mock_clock, ownership
+from app.page_tokens import RESTART_FIX, KeysetWalk, PageTokenCodec, filter_digest
 from app.providers.bird import repository
 from app.providers.bird.repository import ListingPosition, LongCodeNumber, WorkspaceNumberFilters
 from app.providers.operations import LIST_WORKSPACE_NUMBERS
-from app.repository import purchase_number_by_id
+from app.stock.repository import purchase_number_by_id
 
 
 @dataclass(frozen=True, slots=True)

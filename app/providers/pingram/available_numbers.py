@@ -7,18 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from app import search
 from app.providers.operations import SEARCH_AVAILABLE_NUMBERS
-from app.providers.pingram.views import available_number_json
-from app.query_params import (
+from app.providers.parameters import (
     CHANNEL_FEATURES,
     parse_area_code,
     parse_channel_features,
     parse_country_code,
 )
-from app.routes.deps import ProviderCallDep, TokenPrincipalDep, known_parameters
-from app.schemas import AvailableNumbers
-from app.stock_query import StockQuery
+from app.providers.pingram.schemas import AvailableNumbers
+from app.providers.pingram.views import available_number_json
+from app.stock import search
+from app.stock.query import StockQuery
+from app.web.deps import ProviderCallDep, TokenPrincipalDep, known_parameters
 from app.web.openapi import error_responses, success_headers
 
 router = APIRouter(tags=["Pingram: available numbers"])

@@ -11,8 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app import mock_clock, ownership, repository
-from app.control import normalize_number_string
+from app.db.models import InventoryNumber, OwnedNumber, OwnerProvider
 from app.errors import (
     PhoneNumberAlreadyOwned,
     PhoneNumberAlreadyReleased,
@@ -21,7 +20,9 @@ from app.errors import (
     PhoneNumberOwnedByAnotherAccount,
     PhoneNumberUnavailable,
 )
-from app.models import InventoryNumber, OwnedNumber, OwnerProvider
+from app.lifecycle import mock_clock, ownership
+from app.stock import repository
+from app.stock.changes import normalize_number_string
 
 _SEARCH_FIX = "pick a phoneNumber from GET /numbers/available"
 

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
 
-from app.auth import Principal
+from app.auth.tokens import Principal
 from app.providers.operations import (
     LIST_NUMBERS,
     LIST_RELEASED_NUMBERS,
@@ -26,7 +26,7 @@ from app.providers.pingram.schemas import (
     OrderPhoneNumberResponse,
     ReleasePhoneNumberResponse,
 )
-from app.routes.deps import ProviderCallDep, TokenPrincipalDep, known_parameters
+from app.web.deps import ProviderCallDep, TokenPrincipalDep, known_parameters
 from app.web.openapi import error_responses, success_headers
 
 router = APIRouter(tags=["Pingram: numbers"])

@@ -1,4 +1,4 @@
-"""Pingram's request and response bodies of the number lifecycle, as its SDKs read them.
+"""Pingram's request and response bodies (search and number lifecycle), as its SDKs read them.
 
 Routes build the JSON themselves (app.providers.pingram.views); these describe it for the
 OpenAPI document and the tests.
@@ -14,6 +14,27 @@ from pydantic.json_schema import SkipJsonSchema
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class AvailableNumber(_Strict):
+    phoneNumber: str = Field(description="E.164.", examples=["+442071234567"])
+    locality: str | None = Field(description="City, e.g. London.", examples=["London"])
+    administrativeArea: str | None = Field(
+        description="State or province code where the numbering plan gives one, e.g. CA.",
+        examples=["CA"],
+    )
+    phoneNumberType: Literal["local", "mobile", "toll_free", "national"]
+    features: list[Literal["sms", "voice", "mms"]] = Field(
+        description="Channels the number supports, inbound or outbound."
+    )
+    monthlyPrice: float = Field(
+        description="Monthly cost in USD: Bird's price converted at the seed data's rates.",
+        examples=[1.15],
+    )
+
+
+class AvailableNumbers(_Strict):
+    numbers: list[AvailableNumber]
 
 
 class OrderPhoneNumberRequest(_Strict):

@@ -6,12 +6,12 @@ import calendar
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from app.inventory.records import MonthlyPrice
-from app.inventory.seed_data import default_seed_data
-from app.mock_clock import as_utc, iso_millis
-from app.models import InventoryNumber
+from app.db.models import InventoryNumber
+from app.generator.records import MonthlyPrice
+from app.generator.seed_data import default_seed_data
+from app.lifecycle.mock_clock import as_utc, iso_millis
+from app.providers.parameters import CHANNEL_FEATURES
 from app.providers.pingram.lifecycle import AccountNumber, Order
-from app.query_params import CHANNEL_FEATURES
 
 # Pingram's shared sending number ("E.164 shared number the account can send from when it
 # has no dedicated number"): one US toll-free number, the same for every account here.

@@ -1,0 +1,1 @@
+"""``numbers-mock``: the command line."""

@@ -1,0 +1,1 @@
+"""The number generator: real-looking numbers from libphonenumber's own data (pure, no database)."""

@@ -1,1 +1,0 @@
-"""The number inventory: what numbers exist, how they are generated and seeded."""

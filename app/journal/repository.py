@@ -1,0 +1,97 @@
+"""Queries of the request journal: bounded, newest first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy.orm import Session, defer
+
+from app.db.models import JournalEntry
+
+# Trimming is one indexed DELETE; doing it every few inserts keeps the table near its bound.
+_TRIM_EVERY = 64
+
+
+@dataclass(frozen=True, slots=True)
+class JournalRecord:
+    tracking_id: str
+    operation: str
+    method: str
+    path: str
+    query: str
+    status: int
+    duration_ms: float
+    received_at: datetime
+    organization_id: str | None
+    sub: str | None
+    request_headers: str | None = None  # a JSON object
+    request_body: str | None = None
+    response_headers: str | None = None  # a JSON object
+    response_body: str | None = None
+
+
+def add_entries(connection: Connection, records: Sequence[JournalRecord], *, keep: int) -> None:
+    """Append records in one multi-row insert, then drop what exceeds ``keep`` (now and then).
+
+    On a Connection with prebuilt Core statements, not a Session: this runs for every
+    provider request, and the ORM's unit of work costs several times the insert itself.
+    """
+    if not records:
+        return
+    connection.execute(_INSERT, [_row(record) for record in records])
+    newest = connection.scalar(_NEWEST) or 0
+    # Trim when this batch crossed a multiple of _TRIM_EVERY (or always, for tiny journals).
+    if newest // _TRIM_EVERY != (newest - len(records)) // _TRIM_EVERY or keep < _TRIM_EVERY:
+        connection.execute(delete(JournalEntry).where(JournalEntry.id <= newest - keep))
+
+
+_INSERT = insert(JournalEntry)
+_NEWEST = select(func.max(JournalEntry.id))
+_FIELDS = tuple(field.name for field in fields(JournalRecord))
+
+
+def _row(record: JournalRecord) -> dict[str, object]:
+    return {name: getattr(record, name) for name in _FIELDS}
+
+
+def list_entries(
+    session: Session,
+    *,
+    operation: str | None,
+    organization_id: str | None,
+    status: int | None,
+    limit: int,
+    keep: int,
+) -> list[JournalEntry]:
+    """Newest first; never more than ``keep``, however far trimming lags. Without the
+    exchanged headers and bodies (``find_entry`` has them)."""
+    newest = session.scalar(select(func.max(JournalEntry.id))) or 0
+    statement = (
+        select(JournalEntry)
+        .options(defer(JournalEntry.request_headers), defer(JournalEntry.request_body))
+        .options(defer(JournalEntry.response_headers), defer(JournalEntry.response_body))
+        .where(JournalEntry.id > newest - keep)
+    )
+    if operation is not None:
+        statement = statement.where(JournalEntry.operation == operation)
+    if organization_id is not None:
+        statement = statement.where(JournalEntry.organization_id == organization_id)
+    if status is not None:
+        statement = statement.where(JournalEntry.status == status)
+    return list(session.scalars(statement.order_by(JournalEntry.id.desc()).limit(limit)))
+
+
+def find_entry(session: Session, tracking_id: str, *, keep: int) -> JournalEntry | None:
+    """The entry of one request, with what it exchanged (None once trimmed away)."""
+    newest = session.scalar(select(func.max(JournalEntry.id))) or 0
+    statement = select(JournalEntry).where(
+        JournalEntry.tracking_id == tracking_id, JournalEntry.id > newest - keep
+    )
+    return session.scalars(statement.order_by(JournalEntry.id.desc()).limit(1)).first()
+
+
+def clear(session: Session) -> None:
+    session.execute(delete(JournalEntry))

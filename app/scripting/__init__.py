@@ -1,0 +1,1 @@
+"""Scripted behaviour of provider operations: faults, delays, rate limits, and their verdict."""

@@ -1,0 +1,229 @@
+"""Scripted behaviour of the provider operations: faults, delays and rate limits.
+
+Everything lives in the database, so every replica sees the same script. Framework-free:
+the routes turn a ``Verdict`` into a delay, headers or an error response.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from app.db.models import Fault, RateLimit
+from app.errors import ScriptedFailure
+from app.scripting import repository
+
+
+@dataclass(frozen=True, slots=True)
+class FailureDefaults:
+    code: str
+    message: str
+    fix: str
+    provider: str | None = None
+    provider_code: str | None = None
+    retry_after_seconds: int | None = None
+
+
+# What a scripted status says when the script gives only the status.
+FAILURE_DEFAULTS: dict[int, FailureDefaults] = {
+    402: FailureDefaults(
+        "usage_limit_exceeded",
+        "Payment Required - usage limits exceeded for this billing period",
+        "raise the account's usage limit or wait for the next billing period",
+    ),
+    429: FailureDefaults(
+        "rate_limited",
+        "Too Many Requests - rate limit exceeded",
+        "retry after the number of seconds in Retry-After",
+        retry_after_seconds=1,
+    ),
+    500: FailureDefaults(
+        "internal_error",
+        "Internal Server Error",
+        "retry with backoff; if it persists, contact support with the trackingId",
+    ),
+    502: FailureDefaults(
+        "provider_error",
+        "Bad Gateway - the upstream carrier did not answer",
+        "retry with backoff; the carrier's outage is usually short",
+        provider="telnyx",
+        provider_code="10007",
+    ),
+    503: FailureDefaults(
+        "service_unavailable",
+        "Service Unavailable - the numbers service is down for maintenance",
+        "retry after the number of seconds in Retry-After",
+        retry_after_seconds=5,
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FaultSpec:
+    operation: str
+    organization_id: str | None = None
+    status: int | None = None
+    code: str | None = None
+    message: str | None = None
+    fix: str | None = None
+    provider: str | None = None
+    provider_code: str | None = None
+    delay_ms: int | None = None
+    times: int | None = None
+    probability: float | None = None
+
+
+@dataclass
+class Verdict:
+    """What to do with one provider request."""
+
+    delay_ms: int = 0
+    failure: ScriptedFailure | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # rate-limit headers, on any answer
+
+
+def judge_request(
+    session: Session,
+    *,
+    seed: int,
+    operation: str,
+    organization_id: str | None,
+    caller: str,
+    now: float,
+) -> Verdict:
+    """Apply the rate limits, then the faults, to one request; counters change atomically."""
+    verdict = Verdict()
+    if not repository.anything_scripted(session):
+        return verdict
+    _apply_rate_limits(session, verdict, operation, organization_id, caller, now)
+    if verdict.failure is None:
+        _apply_faults(session, verdict, seed, operation, organization_id)
+    return verdict
+
+
+def create_fault(session: Session, spec: FaultSpec) -> Fault:
+    fault = Fault(
+        id=str(uuid.uuid4()),
+        created_at=datetime.now(UTC),
+        operation=spec.operation,
+        organization_id=spec.organization_id,
+        status=spec.status,
+        code=spec.code,
+        message=spec.message,
+        fix=spec.fix,
+        provider=spec.provider,
+        provider_code=spec.provider_code,
+        delay_ms=spec.delay_ms,
+        times_remaining=spec.times,
+        probability=spec.probability,
+        draws=0,
+        fired=0,
+    )
+    return repository.add_fault(session, fault)
+
+
+def create_rate_limit(
+    session: Session,
+    *,
+    operation: str,
+    limit: int,
+    window_seconds: int,
+    organization_id: str | None,
+) -> RateLimit:
+    rate_limit = RateLimit(
+        id=str(uuid.uuid4()),
+        created_at=datetime.now(UTC),
+        operation=operation,
+        organization_id=organization_id,
+        limit=limit,
+        window_seconds=window_seconds,
+    )
+    return repository.add_rate_limit(session, rate_limit)
+
+
+def _apply_rate_limits(
+    session: Session,
+    verdict: Verdict,
+    operation: str,
+    organization_id: str | None,
+    caller: str,
+    now: float,
+) -> None:
+    tightest: tuple[int, int, int] | None = None  # remaining, limit, reset
+    for rule in repository.rate_limits_for(session, operation, organization_id):
+        window_start = int(now // rule.window_seconds) * rule.window_seconds
+        count = repository.count_request(session, rule.id, caller, window_start)
+        reset_at = window_start + rule.window_seconds
+        remaining = max(rule.limit - count, 0)
+        if tightest is None or remaining < tightest[0]:
+            tightest = (remaining, rule.limit, reset_at)
+        if count > rule.limit and verdict.failure is None:
+            retry_after = max(math.ceil(reset_at - now), 1)
+            verdict.failure = ScriptedFailure(
+                f"Too Many Requests - more than {rule.limit} requests in {rule.window_seconds} s",
+                fix=f"retry after {retry_after} s (Retry-After), or slow down",
+                scripted_status=429,
+                scripted_code="rate_limited",
+                headers={"Retry-After": str(retry_after)},
+            )
+    if tightest is not None:
+        remaining, limit, reset_at = tightest
+        verdict.headers.update(
+            {
+                "X-RateLimit-Limit": str(limit),
+                "X-RateLimit-Remaining": str(remaining),
+                "X-RateLimit-Reset": str(reset_at),
+            }
+        )
+        if verdict.failure is not None:
+            verdict.failure.headers.update(verdict.headers)
+
+
+def _apply_faults(
+    session: Session, verdict: Verdict, seed: int, operation: str, organization_id: str | None
+) -> None:
+    for fault in repository.live_faults_for(session, operation, organization_id):
+        if fault.probability is not None:
+            draw = repository.record_draw(session, fault.id)
+            if _draw(seed, fault, draw) >= fault.probability:
+                continue
+        if not repository.consume_fault(session, fault):
+            continue  # another request used its last time
+        verdict.delay_ms += fault.delay_ms or 0
+        if fault.status is not None:
+            verdict.failure = _failure(fault)
+            return
+
+
+def _draw(seed: int, fault: Fault, draw: int) -> float:
+    """A reproducible draw: the same seed and script fail the same requests in every run."""
+    identity = (
+        f"{seed}:{fault.operation}:{fault.organization_id}:{fault.status}:{fault.probability}"
+    )
+    return random.Random(f"{identity}:{draw}").random()
+
+
+def _failure(fault: Fault) -> ScriptedFailure:
+    status = fault.status or 500
+    defaults = FAILURE_DEFAULTS.get(status) or FailureDefaults(
+        "scripted_fault",
+        f"scripted failure with status {status}",
+        "remove the fault with DELETE /_mock/faults/{id}",
+    )
+    headers = {}
+    if defaults.retry_after_seconds is not None:
+        headers["Retry-After"] = str(defaults.retry_after_seconds)
+    return ScriptedFailure(
+        fault.message or defaults.message,
+        fix=fault.fix or defaults.fix,
+        provider=fault.provider or defaults.provider,
+        provider_code=fault.provider_code or defaults.provider_code,
+        scripted_status=status,
+        scripted_code=fault.code or defaults.code,
+        headers=headers,
+    )

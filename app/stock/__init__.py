@@ -1,0 +1,1 @@
+"""The inventory: the query model, the one filter-to-SQL translation, searches, changes, seeding."""

@@ -1,0 +1,203 @@
+"""The listing query: the matching stock cells walked in order, each seeked in one index.
+
+Every filter combination of both providers' searches becomes this one walk, so a page costs
+one index descent per cell it touches, however deep the page, however selective the filters
+and however large the inventory: no scan, no sort of the matches, no OFFSET
+(tests/test_query_plans.py asks both planners). Statements are built once per shape of
+filters and reused with bound parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    select,
+    true,
+    tuple_,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.selectable import Join
+
+from app.db.models import InventoryNumber, StockCell, StockStatus
+from app.stock.query import StockPosition, StockQuery
+
+
+@dataclass(frozen=True, slots=True)
+class _PageShape:
+    """What decides the statement's text; the values travel as bound parameters."""
+
+    postgresql: bool
+    countries: bool
+    types: bool
+    required_mask: bool
+    channels: int
+    start: bool
+    high: bool
+
+
+def stock_page_statement(
+    session: Session,
+    query: StockQuery,
+    *,
+    start_at: StockPosition | None,
+    limit: int,
+) -> tuple[Select[Any], dict[str, Any]] | None:
+    """The statement behind ``find_in_stock`` and its parameters (None: nothing can match).
+
+    Statements are built once per shape of filters and reused, so a request pays neither
+    for building the expression nor for compiling it.
+    """
+    seek = query.seek()
+    if seek.country_codes == ():
+        return None
+    low, high = seek.national_range()
+    shape = _PageShape(
+        postgresql=session.get_bind().dialect.name == "postgresql",
+        countries=seek.country_codes is not None,
+        types=seek.types is not None,
+        required_mask=bool(seek.required_mask),
+        channels=len(seek.channel_masks),
+        start=start_at is not None,
+        high=high is not None,
+    )
+    parameters: dict[str, Any] = {
+        "status": StockStatus.IN_STOCK.value,
+        "low": low,
+        "high": high,
+        "limit": limit,
+        "countries": seek.country_codes,
+        "types": seek.types,
+        "required_mask": seek.required_mask,
+        **{f"channel_{index}": mask for index, mask in enumerate(seek.channel_masks)},
+    }
+    if start_at is not None:
+        parameters |= {
+            "start_country": start_at.country_code,
+            "start_type": start_at.number_type,
+            "start_mask": start_at.capability_mask,
+            "start_national": max(start_at.national_number, low),
+        }
+    statement, names = _page_statement(shape)
+    return statement, {name: value for name, value in parameters.items() if name in names}
+
+
+@lru_cache(maxsize=512)
+def _page_statement(shape: _PageShape) -> tuple[Select[Any], frozenset[str]]:
+    statement = _build_page_statement(shape)
+    return statement, frozenset(bound.key for bound in statement.compile().binds.values())
+
+
+def _build_page_statement(shape: _PageShape) -> Select[Any]:
+    cells = _cell_conditions(shape)
+    lower_bound: ColumnElement[str] = bindparam("low", type_=String())
+    if shape.start:
+        # Keyset pagination: in the cell of the next item, start at it; later cells from
+        # their beginning (or the prefix's).
+        lower_bound = case(
+            (
+                and_(
+                    StockCell.country_code == bindparam("start_country", type_=String()),
+                    StockCell.number_type == bindparam("start_type", type_=String()),
+                    StockCell.capability_mask == bindparam("start_mask", type_=Integer()),
+                ),
+                bindparam("start_national", type_=String()),
+            ),
+            else_=bindparam("low", type_=String()),
+        )
+    in_cell = [
+        InventoryNumber.status == bindparam("status", type_=String()),
+        InventoryNumber.country_code == StockCell.country_code,
+        InventoryNumber.number_type == StockCell.number_type,
+        InventoryNumber.capability_mask == StockCell.capability_mask,
+        InventoryNumber.national_number >= lower_bound,
+    ]
+    if shape.high:
+        in_cell.append(InventoryNumber.national_number < bindparam("high", type_=String()))
+    cell_order = (StockCell.country_code, StockCell.number_type, StockCell.capability_mask)
+    limit = bindparam("limit", type_=Integer())
+    if shape.postgresql:
+        # PostgreSQL cannot see that a nested loop keeps the inner index's order; a LATERAL
+        # page per cell bounds the sort to (cells touched) x limit rows, and the cells'
+        # primary-key order lets an incremental sort stop at the first full page.
+        per_cell = (
+            select(InventoryNumber)
+            .where(*in_cell)
+            .order_by(InventoryNumber.national_number)
+            .limit(limit)
+            .lateral("cell_page")
+        )
+        number = aliased(InventoryNumber, per_cell)
+        return (
+            select(number)
+            .select_from(StockCell)
+            .join(per_cell, true())
+            .where(*cells)
+            .order_by(*cell_order, number.national_number)
+            .limit(limit)
+        )
+    # SQLite walks the cells by primary key and each cell by the index, so the ORDER BY
+    # needs no sorter; CROSS JOIN keeps it from putting the inventory in the outer loop.
+    walk = _CrossJoin(StockCell.__table__, InventoryNumber.__table__, and_(*in_cell))
+    return (
+        select(InventoryNumber)
+        .select_from(walk)
+        .where(*cells)
+        .order_by(*cell_order, InventoryNumber.national_number)
+        .limit(limit)
+    )
+
+
+class _CrossJoin(Join):
+    """An inner join that SQLite must run in the written order (its CROSS JOIN)."""
+
+    inherit_cache = True
+
+
+@compiles(_CrossJoin, "sqlite")
+def _compile_cross_join(join: _CrossJoin, compiler: SQLCompiler, **kw: Any) -> str:
+    kw["asfrom"] = True
+    left = compiler.process(join.left, **kw)
+    right = compiler.process(join.right, **kw)
+    assert join.onclause is not None  # _CrossJoin is only built with one
+    return f"{left} CROSS JOIN {right} ON {compiler.process(join.onclause, **kw)}"
+
+
+def _cell_conditions(shape: _PageShape) -> list[ColumnElement[bool]]:
+    """Conditions on the stock cells whose country, type and capability set the filters accept."""
+    conditions: list[ColumnElement[bool]] = []
+    if shape.countries:
+        conditions.append(StockCell.country_code.in_(bindparam("countries", expanding=True)))
+    if shape.types:
+        # `|| ''` hides the column from SQLite's constant propagation: with one type it
+        # would otherwise sort each cell's numbers instead of reading them in index order.
+        conditions.append((StockCell.number_type + "").in_(bindparam("types", expanding=True)))
+    mask = StockCell.capability_mask
+    if shape.required_mask:
+        required = bindparam("required_mask", type_=Integer())
+        conditions.append(mask.op("&")(required) == required)
+    conditions.extend(
+        mask.op("&")(bindparam(f"channel_{index}", type_=Integer())) != 0
+        for index in range(shape.channels)
+    )
+    if shape.start:
+        conditions.append(
+            tuple_(StockCell.country_code, StockCell.number_type, StockCell.capability_mask)
+            >= tuple_(
+                bindparam("start_country", type_=String()),
+                bindparam("start_type", type_=String()),
+                bindparam("start_mask", type_=Integer()),
+            )
+        )
+    return conditions

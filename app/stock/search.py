@@ -1,0 +1,66 @@
+"""Searching the stock: the two providers' operations over one filter model.
+
+Framework-free: routes parse HTTP into a ``StockQuery`` and render what comes back.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from app.db.models import InventoryNumber
+from app.lifecycle import mock_clock, ownership
+from app.page_tokens import KeysetWalk, PageTokenCodec
+from app.providers.operations import LIST_STOCK_ITEMS
+from app.stock import repository
+from app.stock.query import StockPosition, StockQuery
+
+
+@dataclass(frozen=True, slots=True)
+class StockPage:
+    items: list[InventoryNumber]
+    next_page_token: str | None
+
+
+def list_stock_items(
+    session: Session,
+    codec: PageTokenCodec,
+    *,
+    organization_id: str,
+    query: StockQuery,
+    limit: int,
+    page_token: str | None,
+) -> StockPage:
+    """One page of Bird's stock items; ``next_page_token`` only when more items follow."""
+    _end_expired_holds_now_and_then(session)
+    walk = KeysetWalk(codec, LIST_STOCK_ITEMS, organization_id, query.digest())
+    key = walk.start(page_token)
+    start = StockPosition.from_parts(key) if key is not None else None
+    rows = repository.find_in_stock(session, query, start_at=start, limit=limit + 1)
+    items, token = walk.page(rows, limit, lambda row: repository.position_of(row).to_parts())
+    return StockPage(items=items, next_page_token=token)
+
+
+def search_available_numbers(
+    session: Session, *, query: StockQuery, limit: int
+) -> list[InventoryNumber]:
+    """Pingram's search: the first ``limit`` matches in the stable stock order."""
+    _end_expired_holds_now_and_then(session)
+    return repository.find_in_stock(session, query, start_at=None, limit=limit)
+
+
+# Released numbers return to stock when their hold ends. The lifecycle operations and clock
+# moves end holds at once; searches check at most this often (per process), so a demo left
+# running for two weeks of real time sees them back without a query on every search.
+HOLD_CHECK_SECONDS = 30.0
+_next_hold_check = 0.0
+
+
+def _end_expired_holds_now_and_then(session: Session) -> None:
+    global _next_hold_check
+    if time.monotonic() < _next_hold_check:
+        return
+    _next_hold_check = time.monotonic() + HOLD_CHECK_SECONDS
+    ownership.end_expired_holds(session, mock_clock.now(session))

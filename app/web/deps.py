@@ -1,0 +1,313 @@
+"""What routes take as parameters: the app context, a request session, the caller."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import time
+from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security.http import HTTPBase
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from app.auth.access_keys import AccessKeyCodec, access_key
+from app.auth.tokens import Principal, TokenVerifier, bearer_token
+from app.errors import (
+    ApiError,
+    InvalidAdminKey,
+    InvalidToken,
+    OrganizationMismatch,
+    bearer_or_access_key_challenge,
+)
+from app.page_tokens import PageTokenCodec
+from app.providers.parameters import reject_unknown_parameters
+from app.scripting.script import Verdict, judge_request
+from app.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class AppContext:
+    """Everything built once per app from its settings."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    verifier: TokenVerifier
+    page_tokens: PageTokenCodec
+    access_keys: AccessKeyCodec
+
+
+# The dependencies of the provider routes are `async def`: they only compute, and a sync
+# dependency costs a trip to the thread pool (as long as the whole search) per request.
+async def get_context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
+
+
+ContextDep = Annotated[AppContext, Depends(get_context)]
+
+
+def get_session(context: ContextDep) -> Iterator[Session]:
+    """One session per request: committed when the handler returns, rolled back on error."""
+    with context.sessions.begin() as session:
+        yield session
+
+
+# scope="function": commit before the response leaves. The default ("request") commits after
+# it is sent, so a client could read its own write back stale, and a failed commit would
+# never reach it.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+# Declares the scheme in OpenAPI; the header itself is checked by TokenVerifier, which also
+# refuses several Authorization headers.
+_bearer = HTTPBearer(
+    auto_error=False,
+    bearerFormat="JWT",
+    description="A JWT with sub, exp, iss, aud (and org for the stock-items API): HS256 with "
+    "NUMBERS_MOCK_JWT_SECRET (mint one with `numbers-mock token --org <organizationId>`), or "
+    "RS256/ES256 with NUMBERS_MOCK_JWT_PUBLIC_KEY or NUMBERS_MOCK_JWT_JWKS when configured.",
+)
+_BearerDeclaration = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
+
+
+async def organization_principal(
+    request: Request, context: ContextDep, _declared: _BearerDeclaration
+) -> Principal:
+    """The caller of an organization's API: a valid token whose org is the path's."""
+    principal = context.verifier.verify(request.headers.getlist("authorization"), require_org=True)
+    request.state.principal = principal  # for the journal
+    organization_id = request.path_params.get("organizationId")
+    if principal.org != organization_id:
+        raise OrganizationMismatch(
+            f"the token is for organization {principal.org!r}, not {organization_id!r}",
+            fix=f"call /organizations/{principal.org}/... or mint a token with "
+            f"`numbers-mock token --org {organization_id}`",
+        )
+    return principal
+
+
+async def token_principal(
+    request: Request, context: ContextDep, _declared: _BearerDeclaration
+) -> Principal:
+    """The caller of an API without organizations in its paths: any valid token."""
+    principal = context.verifier.verify(request.headers.getlist("authorization"), require_org=False)
+    request.state.principal = principal  # for the journal
+    return principal
+
+
+OrganizationPrincipalDep = Annotated[Principal, Depends(organization_principal)]
+TokenPrincipalDep = Annotated[Principal, Depends(token_principal)]
+
+# Bird's own scheme (its OpenAPI: type http, scheme AccessKey); checked by bird_principal.
+_access_key = HTTPBase(
+    scheme="AccessKey",
+    scheme_name="AccessKey",
+    auto_error=False,
+    description="Bird's `Authorization: AccessKey <key>`: a key minted by this server "
+    "(`numbers-mock token --access-key --org <organizationId> [--workspace <workspaceId> ...]`), "
+    "sealed with NUMBERS_MOCK_JWT_SECRET; it acts for its organization, in the workspaces it "
+    "names (any of the organization's when it names none).",
+)
+_AccessKeyDeclaration = Annotated[HTTPAuthorizationCredentials | None, Security(_access_key)]
+_BIRD_HINT = (
+    "mint an access key with `numbers-mock token --access-key --org <organizationId>` or a "
+    "token with `numbers-mock token --org <organizationId>`"
+)
+
+
+async def bird_principal(
+    request: Request,
+    context: ContextDep,
+    _bearer_declared: _BearerDeclaration,
+    _access_key_declared: _AccessKeyDeclaration,
+) -> Principal:
+    """The caller of a Bird operation: ``Authorization: AccessKey <key>`` or ``Bearer <JWT>``
+    (with an org claim), for the path's organization when the path names one."""
+    authorization = request.headers.getlist("authorization")
+    principal = _bird_caller(context, authorization)
+    request.state.principal = principal  # for the journal and provider_call
+    organization_id = request.path_params.get("organizationId")
+    if organization_id is not None and principal.org != organization_id:
+        if _is_access_key(authorization):
+            raise OrganizationMismatch(
+                f"the access key is for organization {principal.org!r}, not {organization_id!r}",
+                fix=f"call /organizations/{principal.org}/... or mint a key with "
+                f"`numbers-mock token --access-key --org {organization_id}`",
+            )
+        raise OrganizationMismatch(
+            f"the token is for organization {principal.org!r}, not {organization_id!r}",
+            fix=f"call /organizations/{principal.org}/... or mint a token with "
+            f"`numbers-mock token --org {organization_id}`",
+        )
+    return principal
+
+
+def _bird_caller(context: AppContext, authorization: list[str]) -> Principal:
+    if len(authorization) != 1:
+        message = (
+            "the request has no Authorization header"
+            if not authorization
+            else f"the request has {len(authorization)} Authorization headers; send exactly one"
+        )
+        raise InvalidToken(
+            message,
+            fix=f"send one `Authorization: AccessKey <key>` or `Authorization: Bearer <token>` "
+            f"header; {_BIRD_HINT}",
+            headers={"WWW-Authenticate": bearer_or_access_key_challenge(message)},
+        )
+    scheme = authorization[0].strip().partition(" ")[0].lower()
+    if scheme == "bearer":
+        return context.verifier.verify(authorization, require_org=True)
+    if scheme == "accesskey":
+        key = access_key(authorization[0])
+        holder = context.access_keys.open(key)
+        return Principal(
+            # Names the key in the journal without storing it.
+            sub="access-key:" + hashlib.sha256(key.encode()).hexdigest()[:16],
+            org=holder.organization_id,
+            claims={},
+            workspaces=holder.workspaces,
+        )
+    message = "the Authorization header uses neither the Bearer scheme nor the AccessKey scheme"
+    raise InvalidToken(
+        message,
+        fix=f"send `Authorization: AccessKey <key>` or `Authorization: Bearer <token>`; "
+        f"{_BIRD_HINT}",
+        headers={"WWW-Authenticate": bearer_or_access_key_challenge(message)},
+    )
+
+
+def _is_access_key(authorization: list[str]) -> bool:
+    return authorization[0].strip().partition(" ")[0].lower() == "accesskey"
+
+
+BirdPrincipalDep = Annotated[Principal, Depends(bird_principal)]
+
+
+def known_parameters(
+    allowed: Collection[str],
+    *,
+    repeatable: Collection[str] = (),
+    aliases: Mapping[str, str] | None = None,
+) -> Callable[[Request], Awaitable[None]]:
+    """A dependency refusing unknown query parameters (declare it after the principal)."""
+
+    async def check(request: Request) -> None:
+        reject_unknown_parameters(
+            request.query_params.multi_items(),
+            allowed=allowed,
+            repeatable=repeatable,
+            aliases=aliases,
+        )
+
+    return check
+
+
+_admin_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="AdminKey",
+    description="The control API's key: NUMBERS_MOCK_ADMIN_KEY (a development default when "
+    "unset; the server warns about it at start).",
+)
+
+
+def admin_access(
+    request: Request,
+    context: ContextDep,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(_admin_bearer)],
+) -> None:
+    """The control API's caller must send ``Authorization: Bearer <NUMBERS_MOCK_ADMIN_KEY>``."""
+    expected = context.settings.admin_key.get_secret_value().encode()
+    try:
+        key = bearer_token(request.headers.getlist("authorization"), hint="")
+    except InvalidToken as refused:
+        problem = refused.message
+    else:
+        if hmac.compare_digest(key.encode(), expected):
+            return
+        problem = "the admin key is wrong"
+    raise InvalidAdminKey(
+        f"the control API needs `Authorization: Bearer <admin key>`: {problem}",
+        fix="send the server's NUMBERS_MOCK_ADMIN_KEY as a bearer token (the server logs "
+        "whether it uses the development default)",
+    )
+
+
+_Result = TypeVar("_Result")
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderCall:
+    """Runs a provider operation under the script: rate limits, delays and faults first.
+
+    The verdict and the operation's own database work share one trip to a worker thread, in
+    two transactions: counters and spent faults stick even when the operation then fails.
+    """
+
+    request: Request
+    context: AppContext
+    operation: str
+    organization_id: str | None
+    caller: str
+
+    async def run(self, work: Callable[[Session], _Result]) -> _Result:
+        verdict, outcome = await run_in_threadpool(self._judge_then_work, work)
+        if verdict.headers:
+            self.request.state.response_headers = verdict.headers
+        if verdict.delay_ms:
+            await asyncio.sleep(verdict.delay_ms / 1000)
+        if verdict.failure is not None:
+            raise verdict.failure
+        if isinstance(outcome, _Failed):
+            raise outcome.error
+        return outcome
+
+    def _judge_then_work(
+        self, work: Callable[[Session], _Result]
+    ) -> tuple[Verdict, _Result | _Failed]:
+        with self.context.sessions() as session:  # one connection for both
+            with session.begin():
+                verdict = judge_request(
+                    session,
+                    seed=self.context.settings.seed,
+                    operation=self.operation,
+                    organization_id=self.organization_id,
+                    caller=self.caller,
+                    now=time.time(),
+                )
+            if verdict.failure is not None:
+                return verdict, _Failed(verdict.failure)
+            try:
+                with session.begin():
+                    return verdict, work(session)
+            except ApiError as error:
+                # Answered after the verdict's delay and with its headers, like any other.
+                return verdict, _Failed(error)
+
+
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    error: Exception
+
+
+async def provider_call(request: Request, context: ContextDep) -> ProviderCall:
+    """The scripted run of this provider operation (declare it after the principal)."""
+    principal: Principal = request.state.principal
+    route = request.scope.get("route")
+    return ProviderCall(
+        request=request,
+        context=context,
+        operation=getattr(route, "operation_id", None) or "unknown",
+        organization_id=principal.org,
+        caller=principal.org or principal.sub,
+    )
+
+
+ProviderCallDep = Annotated[ProviderCall, Depends(provider_call)]

@@ -1,0 +1,30 @@
+"""Shapes every API shares, for the OpenAPI document: the error envelope and the health check."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(_Strict):
+    code: str = Field(description="Machine-readable error code (see the list above).")
+    message: str = Field(description="Human-readable error message.")
+    fix: str | None = Field(description="Actionable hint for fixing the error.")
+    provider: str | None = Field(
+        description="Provider that caused the error (e.g. telnyx, ses); null for our own."
+    )
+    providerCode: str | None = Field(description="Provider-specific error code.")
+
+
+class ErrorEnvelope(_Strict):
+    trackingId: str = Field(description="Unique per request; also the X-Tracking-Id header.")
+    error: ErrorDetail
+
+
+class Health(_Strict):
+    status: Literal["ok"]

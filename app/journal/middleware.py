@@ -28,6 +28,14 @@ from app.journal.repository import JournalRecord
 
 logger = logging.getLogger("numbers_mock.journal")
 
+_CALLER = "numbers_mock.journal.caller"
+
+
+def note_caller(scope: Scope, organization_id: str | None, sub: str) -> None:
+    """Record who made this request, once its credential is checked: the journal's entry
+    names them. (The ASGI scope's state is the one channel from a route to its middleware.)"""
+    scope.setdefault("state", {})[_CALLER] = (organization_id, sub)
+
 
 class JournalMiddleware:
     def __init__(
@@ -85,10 +93,8 @@ class JournalMiddleware:
     def _record(self, scope: Scope, exchange: _Exchange) -> JournalRecord:
         start = exchange.held[0]
         state = scope.get("state", {})
-        principal = state.get("principal")
-        organization_id = getattr(principal, "org", None) or scope.get("path_params", {}).get(
-            "organizationId"
-        )
+        caller_organization, sub = state.get(_CALLER, (None, None))
+        organization_id = caller_organization or scope.get("path_params", {}).get("organizationId")
         return JournalRecord(
             tracking_id=state.get("tracking_id", ""),
             operation=getattr(scope.get("route"), "operation_id", ""),
@@ -99,7 +105,7 @@ class JournalMiddleware:
             duration_ms=round((time.perf_counter() - exchange.started) * 1000, 3),
             received_at=exchange.received_at,
             organization_id=organization_id,
-            sub=getattr(principal, "sub", None),
+            sub=sub,
             request_headers=_headers_json(scope.get("headers", [])),
             request_body=exchange.request_body.text(),
             response_headers=_headers_json(start.get("headers", [])),

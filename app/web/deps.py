@@ -1,16 +1,22 @@
-"""What routes take as parameters: the app context, a request session, the caller."""
+"""What routes take as parameters: the app context, a request session, the caller, and a
+provider operation's scripted call.
+
+Each dependency names what it needs (``Annotated`` aliases), so nothing depends on the order
+in which a route declares its parameters, and nothing travels through ``request.state``
+except the caller the journal records (``app.journal.middleware.note_caller``).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import hmac
-import time
-from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Request, Security
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.security.http import HTTPBase
 from sqlalchemy import Engine
@@ -20,15 +26,15 @@ from starlette.concurrency import run_in_threadpool
 from app.auth.access_keys import AccessKeyCodec, access_key
 from app.auth.tokens import Principal, TokenVerifier, bearer_token
 from app.errors import (
-    ApiError,
     InvalidAdminKey,
     InvalidToken,
     OrganizationMismatch,
     bearer_or_access_key_challenge,
 )
+from app.journal.middleware import note_caller
 from app.page_tokens import PageTokenCodec
 from app.providers.parameters import reject_unknown_parameters
-from app.scripting.script import Verdict, judge_request
+from app.scripting.runner import ScriptedCall, judge_then_work
 from app.settings import Settings
 
 
@@ -77,33 +83,14 @@ _bearer = HTTPBearer(
 _BearerDeclaration = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
 
 
-async def organization_principal(
-    request: Request, context: ContextDep, _declared: _BearerDeclaration
-) -> Principal:
-    """The caller of an organization's API: a valid token whose org is the path's."""
-    principal = context.verifier.verify(request.headers.getlist("authorization"), require_org=True)
-    request.state.principal = principal  # for the journal
-    organization_id = request.path_params.get("organizationId")
-    if principal.org != organization_id:
-        raise OrganizationMismatch(
-            f"the token is for organization {principal.org!r}, not {organization_id!r}",
-            fix=f"call /organizations/{principal.org}/... or mint a token with "
-            f"`numbers-mock token --org {organization_id}`",
-        )
-    return principal
-
-
 async def token_principal(
     request: Request, context: ContextDep, _declared: _BearerDeclaration
 ) -> Principal:
     """The caller of an API without organizations in its paths: any valid token."""
     principal = context.verifier.verify(request.headers.getlist("authorization"), require_org=False)
-    request.state.principal = principal  # for the journal
+    note_caller(request.scope, principal.org, principal.sub)
     return principal
 
-
-OrganizationPrincipalDep = Annotated[Principal, Depends(organization_principal)]
-TokenPrincipalDep = Annotated[Principal, Depends(token_principal)]
 
 # Bird's own scheme (its OpenAPI: type http, scheme AccessKey); checked by bird_principal.
 _access_key = HTTPBase(
@@ -132,7 +119,7 @@ async def bird_principal(
     (with an org claim), for the path's organization when the path names one."""
     authorization = request.headers.getlist("authorization")
     principal = _bird_caller(context, authorization)
-    request.state.principal = principal  # for the journal and provider_call
+    note_caller(request.scope, principal.org, principal.sub)
     organization_id = request.path_params.get("organizationId")
     if organization_id is not None and principal.org != organization_id:
         if _is_access_key(authorization):
@@ -188,7 +175,7 @@ def _is_access_key(authorization: list[str]) -> bool:
     return authorization[0].strip().partition(" ")[0].lower() == "accesskey"
 
 
-BirdPrincipalDep = Annotated[Principal, Depends(bird_principal)]
+ParameterCheck = Callable[[Request], None]
 
 
 def known_parameters(
@@ -196,10 +183,11 @@ def known_parameters(
     *,
     repeatable: Collection[str] = (),
     aliases: Mapping[str, str] | None = None,
-) -> Callable[[Request], Awaitable[None]]:
-    """A dependency refusing unknown query parameters (declare it after the principal)."""
+) -> ParameterCheck:
+    """A check refusing query parameters the operation does not have (a provider operation
+    runs it after its caller's check; a control route may take it as a dependency)."""
 
-    async def check(request: Request) -> None:
+    def check(request: Request) -> None:
         reject_unknown_parameters(
             request.query_params.multi_items(),
             allowed=allowed,
@@ -244,70 +232,77 @@ _Result = TypeVar("_Result")
 
 
 @dataclass(frozen=True, slots=True)
-class ProviderCall:
-    """Runs a provider operation under the script: rate limits, delays and faults first.
+class Scripted(Generic[_Result]):
+    """An operation's result, with the headers the script adds to its answer (rate limits)."""
 
-    The verdict and the operation's own database work share one trip to a worker thread, in
-    two transactions: counters and spent faults stick even when the operation then fails.
-    """
+    result: _Result
+    headers: Mapping[str, str]
 
-    request: Request
-    context: AppContext
-    operation: str
-    organization_id: str | None
-    caller: str
-
-    async def run(self, work: Callable[[Session], _Result]) -> _Result:
-        verdict, outcome = await run_in_threadpool(self._judge_then_work, work)
-        if verdict.headers:
-            self.request.state.response_headers = verdict.headers
-        if verdict.delay_ms:
-            await asyncio.sleep(verdict.delay_ms / 1000)
-        if verdict.failure is not None:
-            raise verdict.failure
-        if isinstance(outcome, _Failed):
-            raise outcome.error
-        return outcome
-
-    def _judge_then_work(
-        self, work: Callable[[Session], _Result]
-    ) -> tuple[Verdict, _Result | _Failed]:
-        with self.context.sessions() as session:  # one connection for both
-            with session.begin():
-                verdict = judge_request(
-                    session,
-                    seed=self.context.settings.seed,
-                    operation=self.operation,
-                    organization_id=self.organization_id,
-                    caller=self.caller,
-                    now=time.time(),
-                )
-            if verdict.failure is not None:
-                return verdict, _Failed(verdict.failure)
-            try:
-                with session.begin():
-                    return verdict, work(session)
-            except ApiError as error:
-                # Answered after the verdict's delay and with its headers, like any other.
-                return verdict, _Failed(error)
+    def respond(self, body: Any, status_code: int = 200) -> JSONResponse:
+        return JSONResponse(body, status_code=status_code, headers=dict(self.headers))
 
 
 @dataclass(frozen=True, slots=True)
-class _Failed:
-    error: Exception
+class ProviderCall:
+    """One provider request, run under the script: rate limits, delays and faults first."""
+
+    context: AppContext
+    principal: Principal
+    scripted: ScriptedCall
+
+    async def run(self, work: Callable[[Session], _Result]) -> Scripted[_Result]:
+        """Run ``work`` in a request session after the verdict, on a worker thread."""
+        outcome = await run_in_threadpool(
+            judge_then_work,
+            self.context.sessions,
+            self.scripted,
+            work,
+            seed=self.context.settings.seed,
+        )
+        verdict = outcome.verdict
+        if verdict.delay_ms:
+            await asyncio.sleep(verdict.delay_ms / 1000)
+        if outcome.error is not None:
+            for name, value in verdict.headers.items():
+                outcome.error.headers.setdefault(name, value)
+            raise outcome.error
+        return Scripted(outcome.result, verdict.headers)  # type: ignore[arg-type]
 
 
-async def provider_call(request: Request, context: ContextDep) -> ProviderCall:
-    """The scripted run of this provider operation (declare it after the principal)."""
-    principal: Principal = request.state.principal
-    route = request.scope.get("route")
-    return ProviderCall(
-        request=request,
-        context=context,
-        operation=getattr(route, "operation_id", None) or "unknown",
-        organization_id=principal.org,
-        caller=principal.org or principal.sub,
-    )
+def provider_operation(
+    principal: Callable[..., Any], *checks: ParameterCheck
+) -> Callable[..., Any]:
+    """The dependency of a provider route: its caller (``principal``) first, then ``checks``
+    of the request's parameters, then the call the route runs its work in."""
+
+    # A default, not Annotated[...]: with postponed annotations FastAPI resolves the annotation
+    # in the module's globals, where this closure's ``principal`` is not.
+    async def provider_call(
+        request: Request,
+        context: ContextDep,
+        caller: Principal = Depends(principal),  # noqa: B008
+    ) -> ProviderCall:
+        for check in checks:
+            check(request)
+        route = request.scope.get("route")
+        return ProviderCall(
+            context=context,
+            principal=caller,
+            scripted=ScriptedCall(
+                operation=getattr(route, "operation_id", None) or "unknown",
+                organization_id=caller.org,
+                caller=caller.org or caller.sub,
+            ),
+        )
+
+    return provider_call
 
 
-ProviderCallDep = Annotated[ProviderCall, Depends(provider_call)]
+def bird_call(*checks: ParameterCheck) -> Callable[..., Any]:
+    """A Bird route's call: ``Authorization: AccessKey`` or ``Bearer``, then ``checks``."""
+    return provider_operation(bird_principal, *checks)
+
+
+def pingram_call(*checks: ParameterCheck) -> Callable[..., Any]:
+    """A Pingram route's call: ``Authorization: Bearer``, then ``checks``."""
+    return provider_operation(token_principal, *checks)

@@ -44,9 +44,6 @@ class TrackingMiddleware:
                 response_started = True
                 headers = MutableHeaders(scope=message)
                 headers[TRACKING_HEADER] = tracking_id
-                # Headers a handler asked for on any answer (e.g. X-RateLimit-*).
-                for name, value in scope["state"].get("response_headers", {}).items():
-                    headers.setdefault(name, value)
             await send(message)
 
         try:

@@ -396,6 +396,18 @@ def test_the_lifecycle_needs_a_token_and_refuses_unknown_parameters(
     assert error["fix"] == "remove it; this operation takes no query parameters"
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", LIST), ("GET", "/numbers/released"), ("POST", ORDER), ("DELETE", "/numbers/x")],
+)
+def test_the_lifecycle_checks_the_token_before_the_parameters(
+    client: TestClient, method: str, path: str
+) -> None:
+    body = {"phoneNumber": "+14155550123"} if method == "POST" else None
+    response = client.request(method, path, params={"limit": 5}, json=body)
+    assert_error(response, 401, "invalid_token")
+
+
 # --- scripting, journal, control API ---------------------------------------------------------
 
 

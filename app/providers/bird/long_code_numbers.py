@@ -25,7 +25,7 @@ from app.providers.operations import (
     LIST_WORKSPACE_NUMBERS,
 )
 from app.providers.parameters import parse_country_code, parse_types
-from app.web.deps import BirdPrincipalDep, ContextDep, ProviderCallDep, known_parameters
+from app.web.deps import ContextDep, ProviderCall, bird_call, known_parameters
 from app.web.openapi import success_headers
 
 router = APIRouter(tags=["Bird: long code numbers"])
@@ -43,18 +43,21 @@ WorkspaceId = Annotated[
         },
     ),
 ]
-_NO_PARAMETERS = known_parameters(())
-_check_list_parameters = known_parameters(
-    ("limit", "pageToken", "reverse", "countryCode", "types", "prefix", "searchTerm"),
-    repeatable=("types",),
-    aliases={
-        "countryCodes": "countryCode",
-        "country": "countryCode",
-        "type": "types",
-        "numberString": "prefix",
-        "page_token": "pageToken",
-        "nextPageToken": "pageToken",
-    },
+_PLAIN_CALL = Annotated[ProviderCall, Depends(bird_call(known_parameters(())))]
+_LIST_CALL = bird_call(
+    known_parameters(
+        ("limit", "pageToken", "reverse", "countryCode", "types", "prefix", "searchTerm"),
+        repeatable=("types",),
+        aliases={
+            "countryCodes": "countryCode",
+            "country": "countryCode",
+            "type": "types",
+            "numberString": "prefix",
+            "page_token": "pageToken",
+            "nextPageToken": "pageToken",
+        },
+    ),
+    parameters.boolean_parameters("reverse"),
 )
 _BUY_BODY_SCHEMA = CreateWorkspaceLongCodeNumbers.model_json_schema()
 
@@ -78,18 +81,16 @@ _BUY_BODY_SCHEMA = CreateWorkspaceLongCodeNumbers.model_json_schema()
     },
 )
 async def create_long_code_numbers(
-    principal: BirdPrincipalDep,
-    _parameters: Annotated[None, Depends(_NO_PARAMETERS)],
-    call: ProviderCallDep,
+    call: _PLAIN_CALL,
     request: Request,
     workspace_id: WorkspaceId,
 ) -> JSONResponse:
     """Assigns the stock items to the workspace as long code numbers, all or none: 404 for an
     id the inventory does not have, 409 for one no longer in stock; nothing is bought then."""
-    workspace = _workspace(workspace_id, principal.workspaces)
+    workspace = _workspace(workspace_id, call.principal.workspaces)
     stock_item_ids = parameters.parse_stock_item_ids(await request.body())
-    organization_id = _organization(principal.org)
-    bought = await call.run(
+    organization_id = _organization(call.principal.org)
+    scripted = await call.run(
         lambda session: workspace_numbers.buy(
             session,
             organization_id=organization_id,
@@ -97,7 +98,8 @@ async def create_long_code_numbers(
             stock_item_ids=stock_item_ids,
         )
     )
-    return JSONResponse(
+    bought = scripted.result
+    return scripted.respond(
         {"results": [views.long_code_number_json(item, bought.now) for item in bought.items]},
         status_code=201,
     )
@@ -114,10 +116,7 @@ async def create_long_code_numbers(
     },
 )
 async def list_workspace_numbers(
-    principal: BirdPrincipalDep,
-    _parameters: Annotated[None, Depends(_check_list_parameters)],
-    _booleans: Annotated[None, Depends(parameters.boolean_parameters("reverse"))],
-    call: ProviderCallDep,
+    call: Annotated[ProviderCall, Depends(_LIST_CALL)],
     context: ContextDep,
     workspace_id: WorkspaceId,
     limit: parameters.PageLimit = 10,
@@ -160,7 +159,7 @@ async def list_workspace_numbers(
 ) -> JSONResponse:
     """The workspace's long code numbers: oldest first (createdAt, then numberString), or
     newest first with reverse."""
-    workspace = _workspace(workspace_id, principal.workspaces)
+    workspace = _workspace(workspace_id, call.principal.workspaces)
     query = WorkspaceNumbersQuery(
         workspace_id=workspace,
         filters=WorkspaceNumberFilters(
@@ -173,8 +172,8 @@ async def list_workspace_numbers(
         ),
         reverse=reverse,
     )
-    organization_id = _organization(principal.org)
-    page = await call.run(
+    organization_id = _organization(call.principal.org)
+    scripted = await call.run(
         lambda session: workspace_numbers.list_numbers(
             session,
             context.page_tokens,
@@ -184,12 +183,13 @@ async def list_workspace_numbers(
             page_token=page_token,
         )
     )
+    page = scripted.result
     body: dict[str, Any] = {
         "results": [views.long_code_number_json(item, page.now) for item in page.items]
     }
     if page.next_page_token is not None:
         body["nextPageToken"] = page.next_page_token
-    return JSONResponse(body)
+    return scripted.respond(body)
 
 
 @router.get(
@@ -203,9 +203,7 @@ async def list_workspace_numbers(
     },
 )
 async def get_long_code_number(
-    principal: BirdPrincipalDep,
-    _parameters: Annotated[None, Depends(_NO_PARAMETERS)],
-    call: ProviderCallDep,
+    call: _PLAIN_CALL,
     workspace_id: WorkspaceId,
     long_code_number_id: Annotated[
         str,
@@ -217,10 +215,10 @@ async def get_long_code_number(
     ],
 ) -> JSONResponse:
     """One long code number of the workspace; 404 when the workspace has no such number."""
-    workspace = _workspace(workspace_id, principal.workspaces)
+    workspace = _workspace(workspace_id, call.principal.workspaces)
     number_id = parameters.parse_long_code_number_id(long_code_number_id)
-    organization_id = _organization(principal.org)
-    found = await call.run(
+    organization_id = _organization(call.principal.org)
+    scripted = await call.run(
         lambda session: workspace_numbers.get_number(
             session,
             organization_id=organization_id,
@@ -228,7 +226,8 @@ async def get_long_code_number(
             long_code_number_id=number_id,
         )
     )
-    return JSONResponse(views.long_code_number_json(found.items[0], found.now))
+    found = scripted.result
+    return scripted.respond(views.long_code_number_json(found.items[0], found.now))
 
 
 def _workspace(workspace_id: str, named: tuple[str, ...]) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Query, Request
@@ -59,11 +59,10 @@ def parse_boolean(value: str, parameter: str) -> bool:
     )
 
 
-def boolean_parameters(*names: str) -> Callable[[Request], Awaitable[None]]:
-    """A dependency checking boolean query parameters before FastAPI does, for a precise
-    message (declare it after the principal and known_parameters)."""
+def boolean_parameters(*names: str) -> Callable[[Request], None]:
+    """A check of boolean query parameters, before FastAPI's own, for a precise message."""
 
-    async def check(request: Request) -> None:
+    def check(request: Request) -> None:
         for name in names:
             value = request.query_params.get(name)
             if value is not None:

@@ -22,29 +22,27 @@ from app.providers.parameters import (
 )
 from app.stock import search
 from app.stock.query import StockQuery
-from app.web.deps import (
-    BirdPrincipalDep,
-    ContextDep,
-    ProviderCallDep,
-    known_parameters,
-)
+from app.web.deps import ContextDep, ProviderCall, bird_call, known_parameters
 from app.web.openapi import success_headers
 
 router = APIRouter(tags=["Bird: numbers stock items"])
 
-_check_parameters = known_parameters(
-    ("limit", "pageToken", "countryCodes", "prefix", "types", "features", "testing"),
-    repeatable=("countryCodes", "types", "features"),
-    # Other providers' spellings, and this API's own names in the singular.
-    aliases={
-        "countryCode": "countryCodes",
-        "country": "countryCodes",
-        "type": "types",
-        "feature": "features",
-        "areaCode": "prefix",
-        "page_token": "pageToken",
-        "nextPageToken": "pageToken",
-    },
+_CALL = bird_call(
+    known_parameters(
+        ("limit", "pageToken", "countryCodes", "prefix", "types", "features", "testing"),
+        repeatable=("countryCodes", "types", "features"),
+        # Other providers' spellings, and this API's own names in the singular.
+        aliases={
+            "countryCode": "countryCodes",
+            "country": "countryCodes",
+            "type": "types",
+            "feature": "features",
+            "areaCode": "prefix",
+            "page_token": "pageToken",
+            "nextPageToken": "pageToken",
+        },
+    ),
+    boolean_parameters("testing"),
 )
 
 
@@ -59,10 +57,7 @@ _check_parameters = known_parameters(
     },
 )
 async def list_stock_items(
-    _principal: BirdPrincipalDep,
-    _parameters: Annotated[None, Depends(_check_parameters)],
-    _booleans: Annotated[None, Depends(boolean_parameters("testing"))],
-    call: ProviderCallDep,
+    call: Annotated[ProviderCall, Depends(_CALL)],
     context: ContextDep,
     organization_id: Annotated[
         str,
@@ -124,7 +119,7 @@ async def list_stock_items(
         types=parse_types(types or []),
         capabilities=parse_stock_features(features or []),
     )
-    page = await call.run(
+    scripted = await call.run(
         lambda session: search.list_stock_items(
             session,
             context.page_tokens,
@@ -134,7 +129,8 @@ async def list_stock_items(
             page_token=page_token,
         )
     )
+    page = scripted.result
     body: dict[str, Any] = {"results": [stock_item_json(number) for number in page.items]}
     if page.next_page_token is not None:
         body["nextPageToken"] = page.next_page_token
-    return JSONResponse(body)
+    return scripted.respond(body)

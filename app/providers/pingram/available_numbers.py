@@ -18,20 +18,22 @@ from app.providers.pingram.schemas import AvailableNumbers
 from app.providers.pingram.views import available_number_json
 from app.stock import search
 from app.stock.query import StockQuery
-from app.web.deps import ProviderCallDep, TokenPrincipalDep, known_parameters
+from app.web.deps import ProviderCall, known_parameters, pingram_call
 from app.web.openapi import error_responses, success_headers
 
 router = APIRouter(tags=["Pingram: available numbers"])
 
-_check_parameters = known_parameters(
-    ("countryCode", "features", "areaCode", "limit"),
-    aliases={
-        "countryCodes": "countryCode",
-        "country": "countryCode",
-        "prefix": "areaCode",
-        "area_code": "areaCode",
-        "feature": "features",
-    },
+_CALL = pingram_call(
+    known_parameters(
+        ("countryCode", "features", "areaCode", "limit"),
+        aliases={
+            "countryCodes": "countryCode",
+            "country": "countryCode",
+            "prefix": "areaCode",
+            "area_code": "areaCode",
+            "feature": "features",
+        },
+    )
 )
 
 # The parameters' grammar, for the OpenAPI document only (a pattern in Query() would make
@@ -48,9 +50,7 @@ _FEATURES_PATTERN = f"^{_FEATURE}(,{_FEATURE})*$"
     responses={200: success_headers(), **error_responses(400, 401, 402, 429, 500, 502, 503)},
 )
 async def search_available_numbers(
-    _principal: TokenPrincipalDep,
-    _parameters: Annotated[None, Depends(_check_parameters)],
-    call: ProviderCallDep,
+    call: Annotated[ProviderCall, Depends(_CALL)],
     country_code: Annotated[
         str,
         Query(
@@ -86,7 +86,9 @@ async def search_available_numbers(
         national_prefix=parse_area_code(area_code) if area_code is not None else None,
         channels=parse_channel_features(features),
     )
-    numbers = await call.run(
+    scripted = await call.run(
         lambda session: search.search_available_numbers(session, query=query, limit=limit)
     )
-    return JSONResponse({"numbers": [available_number_json(number) for number in numbers]})
+    return scripted.respond(
+        {"numbers": [available_number_json(number) for number in scripted.result]}
+    )

@@ -26,12 +26,13 @@ from app.providers.pingram.schemas import (
     OrderPhoneNumberResponse,
     ReleasePhoneNumberResponse,
 )
-from app.web.deps import ProviderCallDep, TokenPrincipalDep, known_parameters
+from app.web.deps import ProviderCall, known_parameters, pingram_call
 from app.web.openapi import error_responses, success_headers
 
 router = APIRouter(tags=["Pingram: numbers"])
 
-_NO_PARAMETERS = Depends(known_parameters(()))
+# The lifecycle's operations take no query parameters; the caller is checked first.
+_Call = Annotated[ProviderCall, Depends(pingram_call(known_parameters(())))]
 _ERRORS = error_responses(400, 401, 402, 429, 500, 502, 503)
 
 
@@ -46,19 +47,16 @@ def account_of(principal: Principal) -> str:
     summary="Order a phone number",
     response_model=OrderPhoneNumberResponse,
     responses={200: success_headers(), **_ERRORS},
-    dependencies=[_NO_PARAMETERS],
 )
-async def order_number(
-    principal: TokenPrincipalDep, call: ProviderCallDep, body: OrderPhoneNumberRequest
-) -> JSONResponse:
+async def order_number(call: _Call, body: OrderPhoneNumberRequest) -> JSONResponse:
     """Purchase a phone number for the account, or reactivate a released number of the
     account within 14 days of its release (its createdAt is kept)."""
-    order = await call.run(
+    scripted = await call.run(
         lambda session: lifecycle.order_number(
-            session, account=account_of(principal), phone_number=body.phoneNumber
+            session, account=account_of(call.principal), phone_number=body.phoneNumber
         )
     )
-    return JSONResponse(views.order_json(order))
+    return scripted.respond(views.order_json(scripted.result))
 
 
 @router.get(
@@ -67,16 +65,15 @@ async def order_number(
     summary="List the account's phone numbers",
     response_model=ListPhoneNumbersResponse,
     responses={200: success_headers(), **_ERRORS},
-    dependencies=[_NO_PARAMETERS],
 )
-async def list_numbers(principal: TokenPrincipalDep, call: ProviderCallDep) -> JSONResponse:
+async def list_numbers(call: _Call) -> JSONResponse:
     """The account's active phone numbers, oldest first, and the shared number."""
-    numbers = await call.run(
-        lambda session: lifecycle.list_numbers(session, account=account_of(principal))
+    scripted = await call.run(
+        lambda session: lifecycle.list_numbers(session, account=account_of(call.principal))
     )
-    return JSONResponse(
+    return scripted.respond(
         {
-            "numbers": [views.account_number_json(number) for number in numbers],
+            "numbers": [views.account_number_json(number) for number in scripted.result],
             "sharedNumber": views.SHARED_NUMBER,
         }
     )
@@ -88,17 +85,18 @@ async def list_numbers(principal: TokenPrincipalDep, call: ProviderCallDep) -> J
     summary="List released phone numbers",
     response_model=ListReleasedPhoneNumbersResponse,
     responses={200: success_headers(), **_ERRORS},
-    dependencies=[_NO_PARAMETERS],
 )
 async def list_released_numbers(
-    principal: TokenPrincipalDep, call: ProviderCallDep
+    call: _Call,
 ) -> JSONResponse:
     """Numbers the account released in the last 14 days (mock clock): they may be ordered
     again until then, and return to public stock after."""
-    numbers = await call.run(
-        lambda session: lifecycle.list_released(session, account=account_of(principal))
+    scripted = await call.run(
+        lambda session: lifecycle.list_released(session, account=account_of(call.principal))
     )
-    return JSONResponse({"numbers": [views.account_number_json(number) for number in numbers]})
+    return scripted.respond(
+        {"numbers": [views.account_number_json(number) for number in scripted.result]}
+    )
 
 
 @router.delete(
@@ -107,11 +105,9 @@ async def list_released_numbers(
     summary="Release a phone number",
     response_model=ReleasePhoneNumberResponse,
     responses={200: success_headers(), **_ERRORS},
-    dependencies=[_NO_PARAMETERS],
 )
 async def release_number(
-    principal: TokenPrincipalDep,
-    call: ProviderCallDep,
+    call: _Call,
     phone_number: Annotated[
         str,
         Path(
@@ -122,9 +118,9 @@ async def release_number(
     ],
 ) -> JSONResponse:
     """Release an active number of the account (no refund for the current billing month)."""
-    released = await call.run(
+    scripted = await call.run(
         lambda session: lifecycle.release_number(
-            session, account=account_of(principal), phone_number=phone_number
+            session, account=account_of(call.principal), phone_number=phone_number
         )
     )
-    return JSONResponse(views.release_json(released))
+    return scripted.respond(views.release_json(scripted.result))

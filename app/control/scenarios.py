@@ -28,11 +28,9 @@ from app.auth.identifiers import IDENTIFIER_PATTERN
 from app.control import actions
 from app.control.schemas import AddNumbersRequest, FaultRequest, RateLimitRequest, StockType
 from app.db.models import OwnerProvider
-from app.generator.records import NumberType
-from app.providers.parameters import parse_country_codes, parse_prefix
+from app.providers.bird.parameters import stock_items_query
 from app.scripting import script
 from app.stock import changes
-from app.stock.query import StockQuery
 
 
 class ScenarioError(ValueError):
@@ -149,16 +147,7 @@ def apply_scenario(session: Session, scenario: Scenario, *, seed: int) -> Scenar
 
 
 def _sell_out(session: Session, step: SoldOutStep) -> int:
-    countries = parse_country_codes(step.countryCodes)
-    national, international = (
-        parse_prefix(step.prefix, has_countries=True) if step.prefix else (None, None)
-    )
-    query = StockQuery(
-        country_codes=countries,
-        national_prefix=national,
-        international_prefix=international,
-        types=tuple(NumberType(t) for t in step.types or []),
-    )
+    query = stock_items_query(step.countryCodes, step.prefix, step.types or ())
     return changes.sell_out(session, query, step.organizationId)
 
 

@@ -31,7 +31,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
 
 from app.db.models import InventoryNumber, StockCell, StockStatus
-from app.stock.query import StockPosition, StockQuery
+from app.stock.query import StockPosition, StockQuery, StockSeek
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,35 +62,89 @@ def stock_page_statement(
     seek = query.seek()
     if seek.country_codes == ():
         return None
-    low, high = seek.national_range()
-    shape = _PageShape(
-        postgresql=session.get_bind().dialect.name == "postgresql",
-        countries=seek.country_codes is not None,
-        types=seek.types is not None,
-        required_mask=bool(seek.required_mask),
-        channels=len(seek.channel_masks),
-        start=start_at is not None,
-        high=high is not None,
-    )
-    parameters: dict[str, Any] = {
-        "status": StockStatus.IN_STOCK.value,
-        "low": low,
-        "high": high,
-        "limit": limit,
-        "countries": seek.country_codes,
-        "types": seek.types,
-        "required_mask": seek.required_mask,
-        **{f"channel_{index}": mask for index, mask in enumerate(seek.channel_masks)},
-    }
+    shape = _shape(session, seek, start=start_at is not None)
+    parameters = _filter_parameters(seek) | {"limit": limit}
     if start_at is not None:
         parameters |= {
             "start_country": start_at.country_code,
             "start_type": start_at.number_type,
             "start_mask": start_at.capability_mask,
-            "start_national": max(start_at.national_number, low),
+            "start_national": max(start_at.national_number, parameters["low"]),
         }
     statement, names = _page_statement(shape)
     return statement, {name: value for name, value in parameters.items() if name in names}
+
+
+def matching_ids_statement(
+    session: Session, query: StockQuery
+) -> tuple[Select[Any], dict[str, Any]] | None:
+    """The ids of every number in stock that ``query`` matches, for a bulk change (a
+    scenario's soldOut): the listing's filters, on the inventory itself, unordered."""
+    seek = query.seek()
+    if seek.country_codes == ():
+        return None
+    shape = _shape(session, seek, start=False)
+    conditions = [
+        # A literal: the UPDATE around this subquery binds its own "status".
+        InventoryNumber.status == StockStatus.IN_STOCK.value,
+        InventoryNumber.national_number >= bindparam("low", type_=String()),
+        *_filter_conditions(InventoryNumber, shape),
+    ]
+    if shape.high:
+        conditions.append(InventoryNumber.national_number < bindparam("high", type_=String()))
+    statement = select(InventoryNumber.id).where(*conditions)
+    names = {bound.key for bound in statement.compile().binds.values()}
+    parameters = _filter_parameters(seek)
+    return statement, {name: value for name, value in parameters.items() if name in names}
+
+
+def _shape(session: Session, seek: StockSeek, *, start: bool) -> _PageShape:
+    return _PageShape(
+        postgresql=session.get_bind().dialect.name == "postgresql",
+        countries=seek.country_codes is not None,
+        types=seek.types is not None,
+        required_mask=bool(seek.required_mask),
+        channels=len(seek.channel_masks),
+        start=start,
+        high=seek.national_range()[1] is not None,
+    )
+
+
+def _filter_parameters(seek: StockSeek) -> dict[str, Any]:
+    """The bound values of ``_filter_conditions`` and the national-number range."""
+    low, high = seek.national_range()
+    return {
+        "status": StockStatus.IN_STOCK.value,
+        "low": low,
+        "high": high,
+        "countries": seek.country_codes,
+        "types": seek.types,
+        "required_mask": seek.required_mask,
+        **{f"channel_{index}": mask for index, mask in enumerate(seek.channel_masks)},
+    }
+
+
+def _filter_conditions(
+    columns: type[StockCell] | type[InventoryNumber], shape: _PageShape
+) -> list[ColumnElement[bool]]:
+    """The one place the filters become SQL: conditions on the country, type and capability
+    set of ``columns`` (the stock cells for a listing, the inventory for a bulk change)."""
+    conditions: list[ColumnElement[bool]] = []
+    if shape.countries:
+        conditions.append(columns.country_code.in_(bindparam("countries", expanding=True)))
+    if shape.types:
+        # `|| ''` hides the column from SQLite's constant propagation: with one type it
+        # would otherwise sort each cell's numbers instead of reading them in index order.
+        conditions.append((columns.number_type + "").in_(bindparam("types", expanding=True)))
+    mask = columns.capability_mask
+    if shape.required_mask:
+        required = bindparam("required_mask", type_=Integer())
+        conditions.append(mask.op("&")(required) == required)
+    conditions.extend(
+        mask.op("&")(bindparam(f"channel_{index}", type_=Integer())) != 0
+        for index in range(shape.channels)
+    )
+    return conditions
 
 
 @lru_cache(maxsize=512)
@@ -175,22 +229,8 @@ def _compile_cross_join(join: _CrossJoin, compiler: SQLCompiler, **kw: Any) -> s
 
 
 def _cell_conditions(shape: _PageShape) -> list[ColumnElement[bool]]:
-    """Conditions on the stock cells whose country, type and capability set the filters accept."""
-    conditions: list[ColumnElement[bool]] = []
-    if shape.countries:
-        conditions.append(StockCell.country_code.in_(bindparam("countries", expanding=True)))
-    if shape.types:
-        # `|| ''` hides the column from SQLite's constant propagation: with one type it
-        # would otherwise sort each cell's numbers instead of reading them in index order.
-        conditions.append((StockCell.number_type + "").in_(bindparam("types", expanding=True)))
-    mask = StockCell.capability_mask
-    if shape.required_mask:
-        required = bindparam("required_mask", type_=Integer())
-        conditions.append(mask.op("&")(required) == required)
-    conditions.extend(
-        mask.op("&")(bindparam(f"channel_{index}", type_=Integer())) != 0
-        for index in range(shape.channels)
-    )
+    """Conditions on the stock cells the filters accept, from the next item's cell on."""
+    conditions = _filter_conditions(StockCell, shape)
     if shape.start:
         conditions.append(
             tuple_(StockCell.country_code, StockCell.number_type, StockCell.capability_mask)

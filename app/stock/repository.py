@@ -52,26 +52,6 @@ def find_in_stock(
     return list(session.scalars(statement, parameters))
 
 
-def _conditions(query: StockQuery) -> list[ColumnElement[bool]]:
-    """The filters as plain conditions on the inventory (for bulk changes, not listings)."""
-    seek = query.seek()
-    conditions: list[ColumnElement[bool]] = []
-    if seek.country_codes is not None:
-        conditions.append(InventoryNumber.country_code.in_(seek.country_codes))
-    low, high = seek.national_range()
-    if low:
-        conditions.append(InventoryNumber.national_number >= low)
-    if high is not None:
-        conditions.append(InventoryNumber.national_number < high)
-    if seek.types is not None:
-        conditions.append(InventoryNumber.number_type.in_(seek.types))
-    mask = InventoryNumber.capability_mask
-    if seek.required_mask:
-        conditions.append(mask.op("&")(seek.required_mask) == seek.required_mask)
-    conditions.extend(mask.op("&")(channel) != 0 for channel in seek.channel_masks)
-    return conditions
-
-
 def count_in_stock(session: Session) -> int:
     statement = select(func.count()).where(InventoryNumber.status == StockStatus.IN_STOCK.value)
     return session.scalar(statement) or 0
@@ -297,14 +277,16 @@ def _sell_if_in_stock(session: Session, which: ColumnElement[bool], organization
 
 def sell_matching(session: Session, query: StockQuery, organization_id: str) -> int:
     """Sell every number in stock that matches ``query``; returns how many."""
-    ids = select(InventoryNumber.id).where(
-        InventoryNumber.status == StockStatus.IN_STOCK.value, *_conditions(query)
-    )
+    matching = page_query.matching_ids_statement(session, query)
+    if matching is None:
+        return 0
+    ids, parameters = matching
     result = session.execute(
         update(InventoryNumber)
         .where(InventoryNumber.id.in_(ids))
         .values(status=StockStatus.SOLD.value, purchased_by=organization_id)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
+        parameters,
     )
     return changed_rows(result)
 

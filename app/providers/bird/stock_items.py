@@ -9,19 +9,19 @@ from fastapi.responses import JSONResponse
 
 from app.auth.identifiers import IDENTIFIER_PATTERN
 from app.providers.bird.openapi import bird_error_responses
-from app.providers.bird.parameters import PageLimit, PageToken, boolean_parameters
+from app.providers.bird.parameters import (
+    PageLimit,
+    PageToken,
+    boolean_parameters,
+    stock_items_query,
+)
 from app.providers.bird.schemas import StockItemsPage
 from app.providers.bird.views import stock_item_json
 from app.providers.operations import LIST_STOCK_ITEMS
 from app.providers.parameters import (
     STOCK_FEATURES,
-    parse_country_codes,
-    parse_prefix,
-    parse_stock_features,
-    parse_types,
 )
 from app.stock import search
-from app.stock.query import StockQuery
 from app.web.deps import ContextDep, ProviderCall, bird_call, known_parameters
 from app.web.openapi import success_headers
 
@@ -108,17 +108,7 @@ async def list_stock_items(
     ] = None,
 ) -> JSONResponse:
     """Numbers in stock to buy, ordered by country, type, capability set, then number."""
-    countries = parse_country_codes(country_codes or [])
-    national_prefix, international_prefix = (
-        parse_prefix(prefix, has_countries=bool(countries)) if prefix else (None, None)
-    )
-    query = StockQuery(
-        country_codes=countries,
-        national_prefix=national_prefix,
-        international_prefix=international_prefix,
-        types=parse_types(types or []),
-        capabilities=parse_stock_features(features or []),
-    )
+    query = stock_items_query(country_codes or (), prefix, types or (), features or ())
     scripted = await call.run(
         lambda session: search.list_stock_items(
             session,

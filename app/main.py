@@ -22,8 +22,7 @@ from app.db.engine import create_db_engine, create_session_factory, describe_dat
 from app.db.migrations import upgrade_to_head
 from app.journal.middleware import JournalMiddleware
 from app.page_tokens import PageTokenCodec
-from app.providers.operations import OPERATIONS
-from app.providers.registry import ROUTERS
+from app.providers.registry import OPENAPI_TAGS, OPERATIONS, routers
 from app.settings import Settings
 from app.stock import repository
 from app.stock.seeding import ensure_seeded
@@ -79,18 +78,7 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
         docs_url=None,  # served with local assets by install_docs
         redoc_url=None,
         openapi_tags=[
-            {"name": "Bird: numbers stock items", "description": "Bird's Numbers API."},
-            {
-                "name": "Bird: long code numbers",
-                "description": "Bird's Numbers API: buy stock items into a workspace as long "
-                "code numbers, list and read them.",
-            },
-            {"name": "Pingram: available numbers", "description": "Pingram's Numbers API."},
-            {
-                "name": "Pingram: numbers",
-                "description": "Pingram's number lifecycle for the token's account: order, "
-                "list, release, released.",
-            },
+            *OPENAPI_TAGS,
             {"name": "Operations", "description": "For orchestrators; no auth."},
             {
                 "name": "Control API",
@@ -100,7 +88,7 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
         ],
     )
     app.state.context = context
-    for router in ROUTERS:
+    for router in routers():
         app.include_router(router)
     app.include_router(health.router)
     if settings.control_api:

@@ -44,14 +44,13 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from app.main import create_app
-from app.providers.operations import (
+from app.providers.bird.api import (
     CREATE_LONG_CODE_NUMBERS,
     GET_LONG_CODE_NUMBER,
     LIST_WORKSPACE_NUMBERS,
-    OPERATIONS,
-    ORDER_NUMBER,
-    RELEASE_NUMBER,
 )
+from app.providers.pingram.api import ORDER_NUMBER, RELEASE_NUMBER
+from app.providers.registry import OPERATIONS
 from app.settings import Settings
 from tests.conftest import DatabaseFactory, Minter, make_settings
 

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.control.scenarios import ScenarioError, load_scenario
-from app.providers.operations import OPERATIONS
+from app.providers.registry import OPERATIONS
 from app.settings import DEVELOPMENT_ADMIN_KEY
 from numbers_mock_testing.client import ControlApiError, NumbersMock, ServerUnreachable
 

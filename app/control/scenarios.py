@@ -28,7 +28,7 @@ from app.auth.identifiers import IDENTIFIER_PATTERN
 from app.control import actions
 from app.control.schemas import AddNumbersRequest, FaultRequest, RateLimitRequest, StockType
 from app.db.models import OwnerProvider
-from app.providers.bird.parameters import stock_items_query
+from app.providers.bird.stock_filters import stock_items_query
 from app.scripting import script
 from app.stock import changes
 

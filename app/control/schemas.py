@@ -20,7 +20,7 @@ from pydantic import (
 
 from app.auth.identifiers import IDENTIFIER_PATTERN
 from app.providers.bird.schemas import StockItem, StockItemCapabilities, StockItemPrice
-from app.providers.operations import ANY_OPERATION, OPERATIONS
+from app.providers.registry import ANY_OPERATION, OPERATIONS
 
 
 def _known_operation(value: str) -> str:

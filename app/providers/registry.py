@@ -1,19 +1,32 @@
-"""The routers of every provider API, which the app mounts.
+"""Every provider API numbers-mock serves; the app, the journal, the control API and the CLI
+read them from here.
 
-Adding a provider API: its folder under ``app/providers/``, its operation ids in
-``app.providers.operations``, and its routers here.
+Adding a provider API: its folder under ``app/providers/`` with an ``api.py`` declaring its
+``ProviderApi``, and one line in ``PROVIDERS``.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import TYPE_CHECKING
 
-from app.providers.bird import long_code_numbers, stock_items
-from app.providers.pingram import available_numbers, numbers
+from app.providers.api import ProviderApi
+from app.providers.bird.api import API as BIRD
+from app.providers.pingram.api import API as PINGRAM
 
-ROUTERS: tuple[APIRouter, ...] = (
-    stock_items.router,
-    long_code_numbers.router,
-    available_numbers.router,
-    numbers.router,
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+PROVIDERS: tuple[ProviderApi, ...] = (BIRD, PINGRAM)
+
+OPERATIONS: tuple[str, ...] = tuple(
+    operation for provider in PROVIDERS for operation in provider.operations
 )
+ANY_OPERATION = "*"  # a fault or rate limit on every provider operation
+OPENAPI_TAGS: tuple[dict[str, str], ...] = tuple(
+    tag for provider in PROVIDERS for tag in provider.tags
+)
+
+
+def routers() -> list[APIRouter]:
+    """The routers of every provider API, in the order the app mounts them."""
+    return [router for provider in PROVIDERS for router in provider.routers()]

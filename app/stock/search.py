@@ -1,4 +1,4 @@
-"""Searching the stock: the two providers' operations over one filter model.
+"""Searching the stock: a page of a keyset walk, or the first matches, over one filter model.
 
 Framework-free: routes parse HTTP into a ``StockQuery`` and render what comes back.
 """
@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from app.db.models import InventoryNumber
 from app.lifecycle import mock_clock, ownership
 from app.page_tokens import KeysetWalk, PageTokenCodec
-from app.providers.operations import LIST_STOCK_ITEMS
 from app.stock import repository
 from app.stock.query import StockPosition, StockQuery
 
@@ -24,18 +23,20 @@ class StockPage:
     next_page_token: str | None
 
 
-def list_stock_items(
+def page_in_stock(
     session: Session,
     codec: PageTokenCodec,
     *,
+    operation: str,
     organization_id: str,
     query: StockQuery,
     limit: int,
     page_token: str | None,
 ) -> StockPage:
-    """One page of Bird's stock items; ``next_page_token`` only when more items follow."""
+    """One page of the stock (Bird's stock items); ``next_page_token`` only when more items
+    follow. The token is sealed to ``operation``, the organization and the filters."""
     _end_expired_holds_now_and_then(session)
-    walk = KeysetWalk(codec, LIST_STOCK_ITEMS, organization_id, query.digest())
+    walk = KeysetWalk(codec, operation, organization_id, query.digest())
     key = walk.start(page_token)
     start = StockPosition.from_parts(key) if key is not None else None
     rows = repository.find_in_stock(session, query, start_at=start, limit=limit + 1)
@@ -43,10 +44,8 @@ def list_stock_items(
     return StockPage(items=items, next_page_token=token)
 
 
-def search_available_numbers(
-    session: Session, *, query: StockQuery, limit: int
-) -> list[InventoryNumber]:
-    """Pingram's search: the first ``limit`` matches in the stable stock order."""
+def first_in_stock(session: Session, *, query: StockQuery, limit: int) -> list[InventoryNumber]:
+    """The first ``limit`` matches in the stable stock order (Pingram's search)."""
     _end_expired_holds_now_and_then(session)
     return repository.find_in_stock(session, query, start_at=None, limit=limit)
 

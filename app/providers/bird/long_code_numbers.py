@@ -10,6 +10,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from app.providers.bird import parameters, views, workspace_numbers
+from app.providers.bird.api import (
+    CREATE_LONG_CODE_NUMBERS,
+    GET_LONG_CODE_NUMBER,
+    LIST_WORKSPACE_NUMBERS,
+    LONG_CODE_NUMBERS_TAG,
+)
 from app.providers.bird.openapi import bird_error_responses
 from app.providers.bird.repository import WorkspaceNumberFilters
 from app.providers.bird.schemas import (
@@ -19,16 +25,11 @@ from app.providers.bird.schemas import (
     WorkspaceNumbersPage,
 )
 from app.providers.bird.workspace_numbers import WorkspaceNumbersQuery
-from app.providers.operations import (
-    CREATE_LONG_CODE_NUMBERS,
-    GET_LONG_CODE_NUMBER,
-    LIST_WORKSPACE_NUMBERS,
-)
 from app.providers.parameters import parse_country_code, parse_types
 from app.web.deps import ContextDep, ProviderCall, bird_call, known_parameters
 from app.web.openapi import success_headers
 
-router = APIRouter(tags=["Bird: long code numbers"])
+router = APIRouter(tags=[LONG_CODE_NUMBERS_TAG])
 
 WorkspaceId = Annotated[
     str,

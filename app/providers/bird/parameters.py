@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Query, Request
@@ -15,13 +15,6 @@ from app.auth.identifiers import DESCRIPTION as IDENTIFIER
 from app.auth.identifiers import is_identifier
 from app.errors import InvalidParameter, MissingParameter
 from app.page_tokens import MAX_PAGE_TOKEN_LENGTH
-from app.providers.parameters import (
-    parse_country_codes,
-    parse_prefix,
-    parse_stock_features,
-    parse_types,
-)
-from app.stock.query import StockQuery
 
 MAX_WORKSPACE_ID_LENGTH = 256
 # For the OpenAPI document (parse_workspace_id checks it, with a precise message).
@@ -204,24 +197,3 @@ def _json_type(value: object) -> str:
     if isinstance(value, list):
         return "an array"
     return "an object"
-
-
-def stock_items_query(
-    country_codes: Sequence[str],
-    prefix: str | None = None,
-    types: Sequence[str] = (),
-    features: Sequence[str] = (),
-) -> StockQuery:
-    """Bird's stock-items filters as the shared query model: the one translation, for the
-    API and for a scenario's soldOut step (which takes the same filters)."""
-    countries = parse_country_codes(country_codes)
-    national_prefix, international_prefix = (
-        parse_prefix(prefix, has_countries=bool(countries)) if prefix else (None, None)
-    )
-    return StockQuery(
-        country_codes=countries,
-        national_prefix=national_prefix,
-        international_prefix=international_prefix,
-        types=parse_types(types),
-        capabilities=parse_stock_features(features),
-    )

@@ -8,16 +8,16 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
 from app.auth.identifiers import IDENTIFIER_PATTERN
+from app.providers.bird.api import LIST_STOCK_ITEMS, STOCK_ITEMS_TAG
 from app.providers.bird.openapi import bird_error_responses
 from app.providers.bird.parameters import (
     PageLimit,
     PageToken,
     boolean_parameters,
-    stock_items_query,
 )
 from app.providers.bird.schemas import StockItemsPage
+from app.providers.bird.stock_filters import stock_items_query
 from app.providers.bird.views import stock_item_json
-from app.providers.operations import LIST_STOCK_ITEMS
 from app.providers.parameters import (
     STOCK_FEATURES,
 )
@@ -25,7 +25,7 @@ from app.stock import search
 from app.web.deps import ContextDep, ProviderCall, bird_call, known_parameters
 from app.web.openapi import success_headers
 
-router = APIRouter(tags=["Bird: numbers stock items"])
+router = APIRouter(tags=[STOCK_ITEMS_TAG])
 
 _CALL = bird_call(
     known_parameters(
@@ -110,9 +110,10 @@ async def list_stock_items(
     """Numbers in stock to buy, ordered by country, type, capability set, then number."""
     query = stock_items_query(country_codes or (), prefix, types or (), features or ())
     scripted = await call.run(
-        lambda session: search.list_stock_items(
+        lambda session: search.page_in_stock(
             session,
             context.page_tokens,
+            operation=LIST_STOCK_ITEMS,
             organization_id=organization_id,
             query=query,
             limit=limit,

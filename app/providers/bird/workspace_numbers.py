@@ -27,8 +27,8 @@ from app.errors import (
 from app.lifecycle import mock_clock, ownership
 from app.page_tokens import RESTART_FIX, KeysetWalk, PageTokenCodec, filter_digest
 from app.providers.bird import repository
+from app.providers.bird.api import LIST_WORKSPACE_NUMBERS
 from app.providers.bird.repository import ListingPosition, LongCodeNumber, WorkspaceNumberFilters
-from app.providers.operations import LIST_WORKSPACE_NUMBERS
 from app.stock.repository import purchase_number_by_id
 
 

@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from app.providers.operations import SEARCH_AVAILABLE_NUMBERS
 from app.providers.parameters import (
     CHANNEL_FEATURES,
     parse_area_code,
     parse_channel_features,
     parse_country_code,
 )
+from app.providers.pingram.api import AVAILABLE_NUMBERS_TAG, SEARCH_AVAILABLE_NUMBERS
 from app.providers.pingram.schemas import AvailableNumbers
 from app.providers.pingram.views import available_number_json
 from app.stock import search
@@ -21,7 +21,7 @@ from app.stock.query import StockQuery
 from app.web.deps import ProviderCall, known_parameters, pingram_call
 from app.web.openapi import error_responses, success_headers
 
-router = APIRouter(tags=["Pingram: available numbers"])
+router = APIRouter(tags=[AVAILABLE_NUMBERS_TAG])
 
 _CALL = pingram_call(
     known_parameters(
@@ -87,7 +87,7 @@ async def search_available_numbers(
         channels=parse_channel_features(features),
     )
     scripted = await call.run(
-        lambda session: search.search_available_numbers(session, query=query, limit=limit)
+        lambda session: search.first_in_stock(session, query=query, limit=limit)
     )
     return scripted.respond(
         {"numbers": [available_number_json(number) for number in scripted.result]}

@@ -12,13 +12,14 @@ from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
 
 from app.auth.tokens import Principal
-from app.providers.operations import (
+from app.providers.pingram import lifecycle, views
+from app.providers.pingram.api import (
     LIST_NUMBERS,
     LIST_RELEASED_NUMBERS,
+    NUMBERS_TAG,
     ORDER_NUMBER,
     RELEASE_NUMBER,
 )
-from app.providers.pingram import lifecycle, views
 from app.providers.pingram.schemas import (
     ListPhoneNumbersResponse,
     ListReleasedPhoneNumbersResponse,
@@ -29,7 +30,7 @@ from app.providers.pingram.schemas import (
 from app.web.deps import ProviderCall, known_parameters, pingram_call
 from app.web.openapi import error_responses, success_headers
 
-router = APIRouter(tags=["Pingram: numbers"])
+router = APIRouter(tags=[NUMBERS_TAG])
 
 # The lifecycle's operations take no query parameters; the caller is checked first.
 _Call = Annotated[ProviderCall, Depends(pingram_call(known_parameters(())))]

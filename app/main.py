@@ -20,7 +20,6 @@ from app.control import routes as control_routes
 from app.control.scenarios import apply_scenario, load_scenario
 from app.db.engine import create_db_engine, create_session_factory, describe_database, startup_lock
 from app.db.migrations import upgrade_to_head
-from app.journal.middleware import JournalMiddleware
 from app.page_tokens import PageTokenCodec
 from app.providers.registry import OPENAPI_TAGS, OPERATIONS, routers
 from app.settings import Settings
@@ -30,6 +29,7 @@ from app.web import health
 from app.web.deps import AppContext
 from app.web.docs import install_docs
 from app.web.error_handlers import install_error_handlers
+from app.web.journal import JournalMiddleware
 from app.web.openapi import install_openapi
 from app.web.tracking import TrackingMiddleware
 

@@ -185,7 +185,7 @@ class JournalEntry(Base):
     organization_id: Mapped[str | None] = mapped_column(String(256))
     sub: Mapped[str | None] = mapped_column(String(256))
     # What the console shows of one request: headers as JSON objects (never Authorization or
-    # Cookie), bodies as text, each cut at app.journal.middleware.MAX_BODY_CHARACTERS.
+    # Cookie), bodies as text, each cut at app.web.journal.MAX_BODY_BYTES.
     request_headers: Mapped[str | None] = mapped_column(Text)
     request_body: Mapped[str | None] = mapped_column(Text)
     response_headers: Mapped[str | None] = mapped_column(Text)

@@ -3,7 +3,7 @@ provider operation's scripted call.
 
 Each dependency names what it needs (``Annotated`` aliases), so nothing depends on the order
 in which a route declares its parameters, and nothing travels through ``request.state``
-except the caller the journal records (``app.journal.middleware.note_caller``).
+except the caller the journal records (``app.web.journal.note_caller``).
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from app.errors import (
     OrganizationMismatch,
     bearer_or_access_key_challenge,
 )
-from app.journal.middleware import note_caller
 from app.page_tokens import PageTokenCodec
 from app.providers.parameters import reject_unknown_parameters
 from app.scripting.runner import ScriptedCall, judge_then_work
 from app.settings import Settings
+from app.web.journal import note_caller
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,7 @@
 """Records every provider request in the journal, before its response leaves.
 
 Written before the response so that a test reading the journal right after its request
-finds it, on any replica. Under load the writes are grouped: while one batch is being
-committed, the next requests' records gather, and each response leaves once the batch
-holding its record is committed (group commit: one transaction for many requests). It sits
+finds it, on any replica; ``app.journal.writer`` groups the writes under load. It sits
 outside the tracking middleware, so even a 500 that middleware renders is journaled. Each
 record keeps the request's and the response's headers and bodies (the first 64 KiB) for the
 console; the Authorization and Cookie headers are never stored.
@@ -11,22 +9,17 @@ console; the Authorization and Cookie headers are never stored.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 import time
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
-from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.journal import repository as journal_repository
 from app.journal.repository import JournalRecord
-
-logger = logging.getLogger("numbers_mock.journal")
+from app.journal.writer import GroupCommitWriter
 
 _CALLER = "numbers_mock.journal.caller"
 
@@ -47,11 +40,8 @@ class JournalMiddleware:
         operations: Collection[str],
     ) -> None:
         self.app = app
-        self._engine = engine
-        self._keep = journal_size
+        self._writer = GroupCommitWriter(engine, keep=journal_size)
         self._operations = frozenset(operations)
-        self._waiting: list[tuple[JournalRecord, asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -83,7 +73,7 @@ class JournalMiddleware:
                     return
             else:
                 return
-            await self._journal(self._record(scope, exchange))
+            await self._writer.write(self._record(scope, exchange))
             for held in exchange.held:
                 await send(held)
             exchange.held.clear()
@@ -111,38 +101,6 @@ class JournalMiddleware:
             response_headers=_headers_json(start.get("headers", [])),
             response_body=exchange.response_body.text(),
         )
-
-    async def _journal(self, record: JournalRecord) -> None:
-        """Returns once ``record`` is committed, with whichever batch holds it."""
-        loop = asyncio.get_running_loop()
-        written = loop.create_future()
-        self._waiting.append((record, written))
-        writer = self._writer
-        # One writer per event loop at a time (an app may outlive the loop that served it).
-        if writer is None or writer.done() or writer.get_loop() is not loop:
-            self._writer = loop.create_task(self._write_batches())
-        await written
-
-    async def _write_batches(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting, []
-            try:
-                await run_in_threadpool(self._write, [record for record, _ in batch])
-            finally:
-                # Whatever happened to the write, no response waits on it for ever.
-                for _, written in batch:
-                    if not written.done():
-                        written.set_result(None)
-
-    def _write(self, records: list[JournalRecord]) -> None:
-        try:
-            with self._engine.begin() as connection:
-                journal_repository.add_entries(connection, records, keep=self._keep)
-        except Exception:
-            # The answer matters more than its record: never fail (or hold up) a request, or
-            # the requests batched with it, over the journal.
-            tracking_ids = ", ".join(record.tracking_id for record in records)
-            logger.warning("could not journal trackingId=%s", tracking_ids, exc_info=True)
 
 
 # Bodies are kept up to this many bytes: a page of 99 stock items is about 40 KB.

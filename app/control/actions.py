@@ -52,7 +52,7 @@ def fault_spec(body: FaultRequest) -> script.FaultSpec:
     )
 
 
-def _explicit(item: ExplicitNumber) -> changes.ExplicitNumber:
+def _explicit(item: ExplicitNumber) -> changes.NumberToAdd:
     capabilities = None
     if item.capabilities is not None:
         given = item.capabilities
@@ -70,7 +70,7 @@ def _explicit(item: ExplicitNumber) -> changes.ExplicitNumber:
         price = MonthlyPrice(
             item.monthlyPrice.currencyCode, item.monthlyPrice.amount, item.monthlyPrice.exponent
         )
-    return changes.ExplicitNumber(
+    return changes.NumberToAdd(
         number_string=item.numberString,
         number_type=NumberType(item.type) if item.type else None,
         locality=item.locality,

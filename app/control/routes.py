@@ -127,9 +127,9 @@ def tokens(body: TokenRequest, context: ContextDep) -> TokenResponse:
         settings.jwt_secret.get_secret_value(),
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
-        organization_id=body.organizationId,
+        organization_id=body.organization_id,
         sub=body.sub,
-        ttl_seconds=body.ttlSeconds,
+        ttl_seconds=body.ttl_seconds,
     )
     return TokenResponse(token=token)
 
@@ -139,7 +139,7 @@ def access_keys(body: AccessKeyRequest, context: ContextDep) -> AccessKeyRespons
     """A Bird access key (``Authorization: AccessKey <key>``) for an organization, limited to
     some workspaces when given. Stateless: derived from NUMBERS_MOCK_JWT_SECRET."""
     key = mint_access_key(
-        context.settings.jwt_secret.get_secret_value(), body.organizationId, body.workspaces
+        context.settings.jwt_secret.get_secret_value(), body.organization_id, body.workspaces
     )
     return AccessKeyResponse(access_key=key)
 
@@ -211,9 +211,9 @@ def purchase(number_string: NumberPath, body: PurchaseRequest, session: SessionD
     number = changes.purchase(
         session,
         number_string,
-        body.organizationId,
+        body.organization_id,
         provider=OwnerProvider(body.provider) if body.provider else None,
-        workspace_id=body.workspaceId,
+        workspace_id=body.workspace_id,
     )
     return NumberState.of(number, ownership.find_ownership(session, number.id))
 
@@ -284,8 +284,7 @@ def move_clock(body: ClockMove, session: SessionDep) -> Clock:
 @router.post("/faults", operation_id="addFault", status_code=201, response_model=ScriptedFault)
 def add_fault(body: FaultRequest, session: SessionDep) -> ScriptedFault:
     """Script a failure or a delay of the next matching provider requests."""
-    spec = actions.fault_spec(body)
-    return ScriptedFault.model_validate(script.create_fault(session, spec))
+    return ScriptedFault.model_validate(script.create_fault(session, body.spec()))
 
 
 @router.get("/faults", operation_id="listFaults", response_model=ScriptedFaults)
@@ -320,14 +319,7 @@ def clear_faults(session: SessionDep) -> Response:
 )
 def add_rate_limit(body: RateLimitRequest, session: SessionDep) -> ScriptedRateLimit:
     """Answer 429 beyond ``limit`` requests per window and organization."""
-    rate_limit = script.create_rate_limit(
-        session,
-        operation=body.operation,
-        limit=body.limit,
-        window_seconds=body.windowSeconds,
-        organization_id=body.organizationId,
-    )
-    return ScriptedRateLimit.model_validate(rate_limit)
+    return ScriptedRateLimit.model_validate(script.create_rate_limit(session, body.spec()))
 
 
 @router.get("/rate-limits", operation_id="listRateLimits", response_model=ScriptedRateLimits)

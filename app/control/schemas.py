@@ -33,6 +33,7 @@ from app.lifecycle.ownership import RELEASE_HOLD
 from app.providers.bird.schemas import StockItem, StockItemCapabilities, StockItemPrice
 from app.providers.bird.views import stock_item_json
 from app.providers.operations import ANY_OPERATION, OPERATIONS
+from app.scripting.script import FaultSpec, RateLimitSpec
 
 
 def _known_operation(value: str) -> str:
@@ -59,10 +60,12 @@ StockFeature = Literal[
 ]
 
 
-class _Body(BaseModel):
+class RequestBody(BaseModel):
+    """Read by the camelCase names only (as documented); anything else is refused."""
+
     # Numbers and booleans are Strict* in requests: pydantic would otherwise take false for 0
     # and "5" for 5, which the OpenAPI schema (integer, boolean) does not allow.
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, serialize_by_alias=True)
 
 
 def _iso_utc(moment: datetime) -> str:
@@ -90,20 +93,20 @@ class ResponseBody(BaseModel):
     model_config = _RESPONSE_CONFIG
 
 
-class TokenRequest(_Body):
-    organizationId: str = Field(min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN)
+class TokenRequest(RequestBody):
+    organization_id: str = Field(min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN)
     sub: str = Field(
         default="numbers-mock-user", min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN
     )
-    ttlSeconds: StrictInt = Field(default=3600, ge=1, le=31_536_000)
+    ttl_seconds: StrictInt = Field(default=3600, ge=1, le=31_536_000)
 
 
 class TokenResponse(ResponseBody):
     token: str
 
 
-class AccessKeyRequest(_Body):
-    organizationId: str = Field(min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN)
+class AccessKeyRequest(RequestBody):
+    organization_id: str = Field(min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN)
     workspaces: list[
         Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[^/\x00-\x1f\x7f]+$")]
     ] = Field(
@@ -117,27 +120,27 @@ class AccessKeyResponse(ResponseBody):
     access_key: str = Field(description="Send it as `Authorization: AccessKey <accessKey>`.")
 
 
-class ExplicitNumber(_Body):
-    numberString: str = Field(description="E.164, validated with libphonenumber.")
+class ExplicitNumber(RequestBody):
+    number_string: str = Field(description="E.164, validated with libphonenumber.")
     type: StockType | None = Field(default=None, description="Inferred when absent.")
     locality: str | None = Field(default=None, max_length=128)
-    administrativeArea: str | None = Field(default=None, max_length=16)
+    administrative_area: str | None = Field(default=None, max_length=16)
     capabilities: StockItemCapabilities | None = Field(
         default=None, description="Drawn like the seed's when absent."
     )
     whatsapp: StrictBool | None = None
-    monthlyPrice: StockItemPrice | None = Field(
+    monthly_price: StockItemPrice | None = Field(
         default=None, description="The seed data's price for the country and type when absent."
     )
 
 
-class AddNumbersRequest(_Body):
+class AddNumbersRequest(RequestBody):
     """Either generate numbers (countryCode, type, count, ...) or name them (numbers)."""
 
-    countryCode: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    country_code: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     type: StockType | None = None
     count: StrictInt | None = Field(default=None, ge=1, le=10_000)
-    areaCode: str | None = Field(default=None, pattern=r"^[0-9]{1,10}$")
+    area_code: str | None = Field(default=None, pattern=r"^[0-9]{1,10}$")
     features: list[StockFeature] | None = Field(
         default=None, description="Capabilities every generated number gets."
     )
@@ -145,11 +148,11 @@ class AddNumbersRequest(_Body):
 
     @model_validator(mode="after")
     def _one_form(self) -> Self:
-        generating = [self.countryCode, self.type, self.count, self.areaCode, self.features]
+        generating = [self.country_code, self.type, self.count, self.area_code, self.features]
         if self.numbers is not None:
             if any(value is not None for value in generating):
                 raise ValueError("give either numbers, or countryCode/type/count; not both")
-        elif self.countryCode is None or self.type is None or self.count is None:
+        elif self.country_code is None or self.type is None or self.count is None:
             raise ValueError("give countryCode, type and count (or a list of numbers)")
         return self
 
@@ -220,8 +223,8 @@ class NumberStates(ResponseBody):
     numbers: list[NumberState]
 
 
-class PurchaseRequest(_Body):
-    organizationId: str = Field(
+class PurchaseRequest(RequestBody):
+    organization_id: str = Field(
         min_length=1,
         max_length=256,
         pattern=IDENTIFIER_PATTERN,
@@ -233,7 +236,7 @@ class PurchaseRequest(_Body):
         "in Pingram's GET /numbers/list, or in the Bird workspace's numbers). Absent: sold "
         "elsewhere, listed by neither.",
     )
-    workspaceId: str | None = Field(
+    workspace_id: str | None = Field(
         default=None,
         min_length=1,
         max_length=256,
@@ -242,9 +245,9 @@ class PurchaseRequest(_Body):
     )
 
 
-class FaultRequest(_Body):
+class FaultRequest(RequestBody):
     operation: Operation
-    organizationId: str | None = Field(
+    organization_id: str | None = Field(
         default=None, min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN
     )
     status: StrictInt | None = Field(default=None, ge=400, le=599)
@@ -252,16 +255,22 @@ class FaultRequest(_Body):
     message: str | None = Field(default=None, max_length=1000)
     fix: str | None = Field(default=None, max_length=1000)
     provider: str | None = Field(default=None, max_length=64)
-    providerCode: str | None = Field(default=None, max_length=64)
-    delayMs: StrictInt | None = Field(default=None, ge=0, le=60_000)
-    times: StrictInt | None = Field(default=None, ge=1, description="Absent: until deleted.")
+    provider_code: str | None = Field(default=None, max_length=64)
+    delay_ms: StrictInt | None = Field(default=None, ge=0, le=60_000)
+    times_remaining: StrictInt | None = Field(
+        default=None, alias="times", ge=1, description="Absent: until deleted."
+    )
     probability: StrictFloat | None = Field(default=None, gt=0, le=1)
 
     @model_validator(mode="after")
     def _does_something(self) -> Self:
-        if self.status is None and self.delayMs is None:
+        if self.status is None and self.delay_ms is None:
             raise ValueError("give a status (fail), a delayMs (slow down), or both")
         return self
+
+    def spec(self) -> FaultSpec:
+        """The fault as the scripting layer takes it (the same field names)."""
+        return FaultSpec(**self.model_dump(by_alias=False))
 
 
 class ScriptedFault(ResponseBody):
@@ -287,13 +296,17 @@ class ScriptedFaults(ResponseBody):
     faults: list[ScriptedFault]
 
 
-class RateLimitRequest(_Body):
+class RateLimitRequest(RequestBody):
     operation: Operation
     limit: StrictInt = Field(ge=1, le=1_000_000)
-    windowSeconds: StrictInt = Field(ge=1, le=86_400)
-    organizationId: str | None = Field(
+    window_seconds: StrictInt = Field(ge=1, le=86_400)
+    organization_id: str | None = Field(
         default=None, min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN
     )
+
+    def spec(self) -> RateLimitSpec:
+        """The rate limit as the scripting layer takes it (the same field names)."""
+        return RateLimitSpec(**self.model_dump(by_alias=False))
 
 
 class ScriptedRateLimit(ResponseBody):
@@ -370,7 +383,7 @@ class ResetResult(ResponseBody):
     in_stock: int = Field(description="Numbers in stock after the reset.")
 
 
-class ClockMove(_Body):
+class ClockMove(RequestBody):
     """Advance the mock clock by a duration, or set it to an instant (give one)."""
 
     advance: timedelta | None = Field(

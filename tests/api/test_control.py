@@ -276,19 +276,7 @@ def test_fault_fires_the_given_times_then_clears(
 def test_a_fault_and_a_rate_limit_read_back_as_scripted(
     client: TestClient, admin: dict[str, str]
 ) -> None:
-    script = {
-        "operation": "listStockItems",
-        "organizationId": "acme",
-        "status": 502,
-        "code": "carrier_down",
-        "message": "Vonage is down",
-        "fix": "wait",
-        "provider": "vonage",
-        "providerCode": "V42",
-        "delayMs": 5,
-        "times": 3,
-        "probability": 0.25,
-    }
+    script = {**CARRIER_DOWN, "delayMs": 5, "times": 3, "probability": 0.25}  # every field
     created = client.post("/_mock/faults", json=script, headers=admin)
     assert created.status_code == 201
     fault = created.json()
@@ -333,23 +321,23 @@ def test_fault_defaults_read_like_the_provider(
         assert response.headers.get("Retry-After") == retry_after
 
 
+# A fault with its own error, for one organization.
+CARRIER_DOWN = {
+    "operation": "listStockItems",
+    "organizationId": "acme",
+    "status": 502,
+    "code": "carrier_down",
+    "message": "Vonage is down",
+    "fix": "wait",
+    "provider": "vonage",
+    "providerCode": "V42",
+}
+
+
 def test_fault_with_custom_error_and_organization_scope(
     client: TestClient, admin: dict[str, str], mint: Minter
 ) -> None:
-    client.post(
-        "/_mock/faults",
-        json={
-            "operation": "listStockItems",
-            "organizationId": "acme",
-            "status": 502,
-            "code": "carrier_down",
-            "message": "Vonage is down",
-            "fix": "wait",
-            "provider": "vonage",
-            "providerCode": "V42",
-        },
-        headers=admin,
-    )
+    client.post("/_mock/faults", json=CARRIER_DOWN, headers=admin)
     acme = {"Authorization": f"Bearer {mint('acme')}"}
     globex = {"Authorization": f"Bearer {mint('globex')}"}
     error = assert_error(client.get(STOCK_ITEMS, headers=acme), 502, "carrier_down")

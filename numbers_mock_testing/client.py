@@ -140,7 +140,8 @@ class NumbersMock:
     ) -> str:
         """Make the next ``times`` matching requests fail with ``status`` (``None``: until
         deleted); returns the fault's id."""
-        body = _without_none(
+        return self._create(
+            "/_mock/faults",
             operation=operation,
             status=status,
             times=times,
@@ -153,8 +154,6 @@ class NumbersMock:
             delayMs=delay_ms,
             probability=probability,
         )
-        fault_id: str = self._call("POST", "/_mock/faults", body)["id"]
-        return fault_id
 
     def delay(
         self,
@@ -165,11 +164,13 @@ class NumbersMock:
         organization_id: str | None = None,
     ) -> str:
         """Add latency to matching requests, which then answer normally; returns the id."""
-        body = _without_none(
-            operation=operation, delayMs=delay_ms, times=times, organizationId=organization_id
+        return self._create(
+            "/_mock/faults",
+            operation=operation,
+            delayMs=delay_ms,
+            times=times,
+            organizationId=organization_id,
         )
-        fault_id: str = self._call("POST", "/_mock/faults", body)["id"]
-        return fault_id
 
     def faults(self) -> list[Json]:
         """The scripted faults, as the server describes them."""
@@ -193,14 +194,13 @@ class NumbersMock:
         organization_id: str | None = None,
     ) -> str:
         """Answer 429 beyond ``limit`` requests per ``window_seconds``; returns the id."""
-        body = _without_none(
+        return self._create(
+            "/_mock/rate-limits",
             operation=operation,
             limit=limit,
             windowSeconds=window_seconds,
             organizationId=organization_id,
         )
-        limit_id: str = self._call("POST", "/_mock/rate-limits", body)["id"]
-        return limit_id
 
     def add_numbers(
         self,
@@ -307,6 +307,11 @@ class NumbersMock:
     def apply_scenario(self, scenario: Json) -> Json:
         """Reset to the seed, then play a scenario (a scenario file's content, as JSON)."""
         return self._call("POST", "/_mock/scenario", scenario)
+
+    def _create(self, path: str, **fields: Any) -> str:
+        """POST a fault or a rate limit (fields that are None left out); returns its id."""
+        created_id: str = self._call("POST", path, _without_none(**fields))["id"]
+        return created_id
 
     def _call(self, method: str, path: str, body: Json | None = None) -> Json:
         data = None if body is None else json.dumps(body).encode()

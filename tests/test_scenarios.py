@@ -58,7 +58,7 @@ def test_errors_name_the_line(text: str, expected: str) -> None:
 def test_a_valid_story_parses() -> None:
     scenario = parse_scenario(STORY)
     assert [fault.probability for fault in scenario.faults] == [0.1]
-    assert scenario.soldOut[0].prefix == "415"
+    assert scenario.sold_out[0].prefix == "415"
 
 
 @pytest.fixture

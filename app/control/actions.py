@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.control.schemas import AddNumbersRequest, ExplicitNumber, FaultRequest
+from app.control.schemas import AddNumbersRequest, ExplicitNumber
 from app.db.models import InventoryNumber
 from app.generator.records import Capabilities, MonthlyPrice, NumberType
 from app.journal import repository as journal_repository
 from app.lifecycle import mock_clock, ownership
 from app.providers.parameters import STOCK_FEATURES
 from app.scripting import repository as scripting_repository
-from app.scripting import script
 from app.stock import changes, repository
 
 
@@ -22,37 +21,21 @@ def add_numbers(session: Session, body: AddNumbersRequest, *, seed: int) -> list
             session, seed=seed, numbers=[_explicit(item) for item in body.numbers]
         )
     # The body's validator guarantees these in the generating form.
-    assert body.countryCode is not None
+    assert body.country_code is not None
     assert body.type is not None
     assert body.count is not None
     return changes.add_generated_numbers(
         session,
         seed=seed,
-        country_code=body.countryCode,
+        country_code=body.country_code,
         number_type=NumberType(body.type),
         count=body.count,
-        area_code=body.areaCode,
+        area_code=body.area_code,
         capabilities=tuple(STOCK_FEATURES[feature] for feature in body.features or []),
     )
 
 
-def fault_spec(body: FaultRequest) -> script.FaultSpec:
-    return script.FaultSpec(
-        operation=body.operation,
-        organization_id=body.organizationId,
-        status=body.status,
-        code=body.code,
-        message=body.message,
-        fix=body.fix,
-        provider=body.provider,
-        provider_code=body.providerCode,
-        delay_ms=body.delayMs,
-        times=body.times,
-        probability=body.probability,
-    )
-
-
-def _explicit(item: ExplicitNumber) -> changes.ExplicitNumber:
+def _explicit(item: ExplicitNumber) -> changes.NumberToAdd:
     capabilities = None
     if item.capabilities is not None:
         given = item.capabilities
@@ -66,15 +49,14 @@ def _explicit(item: ExplicitNumber) -> changes.ExplicitNumber:
             whatsapp=bool(item.whatsapp),
         )
     price = None
-    if item.monthlyPrice is not None:
-        price = MonthlyPrice(
-            item.monthlyPrice.currencyCode, item.monthlyPrice.amount, item.monthlyPrice.exponent
-        )
-    return changes.ExplicitNumber(
-        number_string=item.numberString,
+    if item.monthly_price is not None:
+        given_price = item.monthly_price
+        price = MonthlyPrice(given_price.currencyCode, given_price.amount, given_price.exponent)
+    return changes.NumberToAdd(
+        number_string=item.number_string,
         number_type=NumberType(item.type) if item.type else None,
         locality=item.locality,
-        administrative_area=item.administrativeArea,
+        administrative_area=item.administrative_area,
         capabilities=capabilities,
         monthly_price=price,
     )

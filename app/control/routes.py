@@ -4,7 +4,7 @@ read what clients sent. Protected by ``NUMBERS_MOCK_ADMIN_KEY``; off with
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -19,30 +19,24 @@ from app.control.schemas import (
     AddNumbersRequest,
     Clock,
     ClockMove,
-    Fault,
     FaultRequest,
-    Faults,
-    InventoryNumber,
-    InventoryNumbers,
-    Journal,
-    JournalEntryDetail,
+    NumberState,
+    NumberStates,
     Operation,
     PurchaseRequest,
-    RateLimit,
     RateLimitRequest,
-    RateLimits,
+    RecordedExchange,
+    RecordedRequest,
+    RecordedRequests,
     ResetResult,
+    ScriptedFault,
+    ScriptedFaults,
+    ScriptedRateLimit,
+    ScriptedRateLimits,
+    StockCount,
     StockCounts,
     TokenRequest,
     TokenResponse,
-)
-from app.control.views import (
-    clock_json,
-    fault_json,
-    inventory_number_json,
-    journal_entry_detail_json,
-    journal_entry_json,
-    rate_limit_json,
 )
 from app.db.models import OwnerProvider
 from app.errors import FaultNotFound, InvalidParameter, JournalEntryNotFound, RateLimitNotFound
@@ -66,10 +60,10 @@ NumberPath = Annotated[
 
 
 @router.post("/reset", operation_id="reset", response_model=ResetResult)
-def reset(session: SessionDep) -> dict[str, int]:
+def reset(session: SessionDep) -> ResetResult:
     """Inventory back to the seed; faults, rate limits and the journal cleared."""
     actions.reset(session)
-    return {"inStock": repository.count_in_stock(session)}
+    return ResetResult(in_stock=repository.count_in_stock(session))
 
 
 @router.post(
@@ -126,49 +120,47 @@ async def apply_scenario_file(request: Request, context: ContextDep) -> Scenario
 
 
 @router.post("/tokens", operation_id="mintToken", response_model=TokenResponse)
-def tokens(body: TokenRequest, context: ContextDep) -> dict[str, str]:
+def tokens(body: TokenRequest, context: ContextDep) -> TokenResponse:
     """A bearer token both provider APIs accept, for clients that cannot run the CLI."""
     settings = context.settings
     token = mint_token(
         settings.jwt_secret.get_secret_value(),
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
-        organization_id=body.organizationId,
+        organization_id=body.organization_id,
         sub=body.sub,
-        ttl_seconds=body.ttlSeconds,
+        ttl_seconds=body.ttl_seconds,
     )
-    return {"token": token}
+    return TokenResponse(token=token)
 
 
 @router.post("/access-keys", operation_id="mintAccessKey", response_model=AccessKeyResponse)
-def access_keys(body: AccessKeyRequest, context: ContextDep) -> dict[str, str]:
+def access_keys(body: AccessKeyRequest, context: ContextDep) -> AccessKeyResponse:
     """A Bird access key (``Authorization: AccessKey <key>``) for an organization, limited to
     some workspaces when given. Stateless: derived from NUMBERS_MOCK_JWT_SECRET."""
     key = mint_access_key(
-        context.settings.jwt_secret.get_secret_value(), body.organizationId, body.workspaces
+        context.settings.jwt_secret.get_secret_value(), body.organization_id, body.workspaces
     )
-    return {"accessKey": key}
+    return AccessKeyResponse(access_key=key)
 
 
 @router.post(
     "/numbers",
     operation_id="addNumbers",
     status_code=201,
-    response_model=InventoryNumbers,
+    response_model=NumberStates,
     responses=error_responses(409),
 )
-def add_numbers(
-    body: AddNumbersRequest, session: SessionDep, context: ContextDep
-) -> dict[str, Any]:
+def add_numbers(body: AddNumbersRequest, session: SessionDep, context: ContextDep) -> NumberStates:
     """Add stock: generate real numbers like the seed does, or add the numbers you name."""
     added = actions.add_numbers(session, body, seed=context.settings.seed)
-    return {"numbers": [inventory_number_json(number, None) for number in added]}
+    return NumberStates(numbers=[NumberState.of(number) for number in added])
 
 
 @router.get(
     "/numbers",
     operation_id="listOwnedNumbers",
-    response_model=InventoryNumbers,
+    response_model=NumberStates,
     dependencies=[
         Depends(known_parameters(("organizationId", "provider", "workspaceId", "limit")))
     ],
@@ -184,7 +176,7 @@ def list_owned_numbers(
     ] = None,
     workspace_id: Annotated[str | None, Query(alias="workspaceId")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-) -> dict[str, Any]:
+) -> NumberStates:
     """Numbers out of stock (sold, or released and held) with their owners, by number."""
     rows = ownership.numbers_out_of_stock(
         session,
@@ -193,48 +185,48 @@ def list_owned_numbers(
         workspace_id=workspace_id,
         limit=limit,
     )
-    return {"numbers": [inventory_number_json(number, owned) for number, owned in rows]}
+    return NumberStates(numbers=[NumberState.of(number, owned) for number, owned in rows])
 
 
 @router.get(
     "/numbers/{numberString}",
     operation_id="getNumber",
-    response_model=InventoryNumber,
+    response_model=NumberState,
     responses=error_responses(404),
 )
-def get_number(number_string: NumberPath, session: SessionDep) -> Any:
+def get_number(number_string: NumberPath, session: SessionDep) -> NumberState:
     """One number of the inventory, whatever its status, with its owner."""
     number = changes.find(session, number_string)
-    return inventory_number_json(number, ownership.find_ownership(session, number.id))
+    return NumberState.of(number, ownership.find_ownership(session, number.id))
 
 
 @router.post(
     "/numbers/{numberString}/purchase",
     operation_id="purchaseNumber",
-    response_model=InventoryNumber,
+    response_model=NumberState,
     responses=error_responses(404, 409),
 )
-def purchase(number_string: NumberPath, body: PurchaseRequest, session: SessionDep) -> Any:
+def purchase(number_string: NumberPath, body: PurchaseRequest, session: SessionDep) -> NumberState:
     """Take the number out of both APIs' stock; 409 when it is not in stock."""
     number = changes.purchase(
         session,
         number_string,
-        body.organizationId,
+        body.organization_id,
         provider=OwnerProvider(body.provider) if body.provider else None,
-        workspace_id=body.workspaceId,
+        workspace_id=body.workspace_id,
     )
-    return inventory_number_json(number, ownership.find_ownership(session, number.id))
+    return NumberState.of(number, ownership.find_ownership(session, number.id))
 
 
 @router.post(
     "/numbers/{numberString}/release",
     operation_id="releaseNumber",
-    response_model=InventoryNumber,
+    response_model=NumberState,
     responses=error_responses(404, 409),
 )
-def release(number_string: NumberPath, session: SessionDep) -> Any:
+def release(number_string: NumberPath, session: SessionDep) -> NumberState:
     """Put a purchased number back into stock."""
-    return inventory_number_json(changes.release(session, number_string), None)
+    return NumberState.of(changes.release(session, number_string))
 
 
 @router.delete(
@@ -250,26 +242,26 @@ def delete_number(number_string: NumberPath, session: SessionDep) -> Response:
 
 
 @router.get("/stock/counts", operation_id="countStock", response_model=StockCounts)
-def count_stock(session: SessionDep) -> dict[str, Any]:
+def count_stock(session: SessionDep) -> StockCounts:
     """Numbers in stock per country and type (both providers search this stock)."""
     counts = repository.count_in_stock_by_country_and_type(session)
-    return {
-        "total": sum(count for _, _, count in counts),
-        "counts": [
-            {"countryCode": country, "type": kind, "inStock": count}
+    return StockCounts(
+        total=sum(count for _, _, count in counts),
+        counts=[
+            StockCount(country_code=country, type=kind, in_stock=count)
             for country, kind, count in counts
         ],
-    }
+    )
 
 
 @router.get("/clock", operation_id="getClock", response_model=Clock)
-def get_clock(session: SessionDep) -> dict[str, Any]:
+def get_clock(session: SessionDep) -> Clock:
     """The mock clock the number lifecycle runs on (billing dates, the release hold)."""
-    return clock_json(mock_clock.read(session))
+    return Clock.of(mock_clock.read(session))
 
 
 @router.post("/clock", operation_id="moveClock", response_model=Clock)
-def move_clock(body: ClockMove, session: SessionDep) -> dict[str, Any]:
+def move_clock(body: ClockMove, session: SessionDep) -> Clock:
     """Advance the mock clock, or set it (frozen or running); holds that end on the way end.
 
     Token expiry stays on real time. ``POST /_mock/reset`` returns the clock to real time.
@@ -286,20 +278,20 @@ def move_clock(body: ClockMove, session: SessionDep) -> dict[str, Any]:
             fix="pick an instant from 1970 to 9000, or reset the clock with POST /_mock/reset",
         ) from None
     ownership.end_expired_holds(session, reading.now)
-    return clock_json(reading)
+    return Clock.of(reading)
 
 
-@router.post("/faults", operation_id="addFault", status_code=201, response_model=Fault)
-def add_fault(body: FaultRequest, session: SessionDep) -> dict[str, Any]:
+@router.post("/faults", operation_id="addFault", status_code=201, response_model=ScriptedFault)
+def add_fault(body: FaultRequest, session: SessionDep) -> ScriptedFault:
     """Script a failure or a delay of the next matching provider requests."""
-    spec = actions.fault_spec(body)
-    return fault_json(script.create_fault(session, spec))
+    return ScriptedFault.model_validate(script.create_fault(session, body.spec()))
 
 
-@router.get("/faults", operation_id="listFaults", response_model=Faults)
-def list_faults(session: SessionDep) -> dict[str, Any]:
+@router.get("/faults", operation_id="listFaults", response_model=ScriptedFaults)
+def list_faults(session: SessionDep) -> ScriptedFaults:
     """The scripted faults, oldest first, with how often each fired."""
-    return {"faults": [fault_json(f) for f in scripting_repository.list_faults(session)]}
+    faults = scripting_repository.list_faults(session)
+    return ScriptedFaults(faults=[ScriptedFault.model_validate(fault) for fault in faults])
 
 
 @router.delete(
@@ -319,24 +311,22 @@ def clear_faults(session: SessionDep) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/rate-limits", operation_id="addRateLimit", status_code=201, response_model=RateLimit)
-def add_rate_limit(body: RateLimitRequest, session: SessionDep) -> dict[str, Any]:
+@router.post(
+    "/rate-limits",
+    operation_id="addRateLimit",
+    status_code=201,
+    response_model=ScriptedRateLimit,
+)
+def add_rate_limit(body: RateLimitRequest, session: SessionDep) -> ScriptedRateLimit:
     """Answer 429 beyond ``limit`` requests per window and organization."""
-    rate_limit = script.create_rate_limit(
-        session,
-        operation=body.operation,
-        limit=body.limit,
-        window_seconds=body.windowSeconds,
-        organization_id=body.organizationId,
-    )
-    return rate_limit_json(rate_limit)
+    return ScriptedRateLimit.model_validate(script.create_rate_limit(session, body.spec()))
 
 
-@router.get("/rate-limits", operation_id="listRateLimits", response_model=RateLimits)
-def list_rate_limits(session: SessionDep) -> dict[str, Any]:
+@router.get("/rate-limits", operation_id="listRateLimits", response_model=ScriptedRateLimits)
+def list_rate_limits(session: SessionDep) -> ScriptedRateLimits:
     """The rate limits in force."""
     limits = scripting_repository.list_rate_limits(session)
-    return {"rateLimits": [rate_limit_json(limit) for limit in limits]}
+    return ScriptedRateLimits(rate_limits=[ScriptedRateLimit.model_validate(r) for r in limits])
 
 
 @router.delete(
@@ -366,7 +356,7 @@ def clear_rate_limits(session: SessionDep) -> Response:
 @router.get(
     "/requests",
     operation_id="listRequests",
-    response_model=Journal,
+    response_model=RecordedRequests,
     dependencies=[Depends(known_parameters(("operation", "organizationId", "status", "limit")))],
 )
 def list_requests(
@@ -376,7 +366,7 @@ def list_requests(
     organization_id: Annotated[str | None, Query(alias="organizationId")] = None,
     status: Annotated[int | None, Query(ge=100, le=599)] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-) -> dict[str, Any]:
+) -> RecordedRequests:
     """The provider requests received, newest first (never their Authorization)."""
     entries = journal_repository.list_entries(
         session,
@@ -386,20 +376,20 @@ def list_requests(
         limit=limit,
         keep=context.settings.journal_size,
     )
-    return {"requests": [journal_entry_json(entry) for entry in entries]}
+    return RecordedRequests(requests=[RecordedRequest.model_validate(e) for e in entries])
 
 
 @router.get(
     "/requests/{trackingId}",
     operation_id="getRequest",
-    response_model=JournalEntryDetail,
+    response_model=RecordedExchange,
     responses=error_responses(404),
 )
 def get_request(
     tracking_id: Annotated[str, Path(alias="trackingId", max_length=64)],
     session: SessionDep,
     context: ContextDep,
-) -> dict[str, Any]:
+) -> RecordedExchange:
     """One journaled request with its request and response headers and bodies."""
     entry = journal_repository.find_entry(session, tracking_id, keep=context.settings.journal_size)
     if entry is None:
@@ -408,7 +398,7 @@ def get_request(
             fix="list the journal with GET /_mock/requests; the oldest entries go first "
             "beyond NUMBERS_MOCK_JOURNAL_SIZE",
         )
-    return journal_entry_detail_json(entry)
+    return RecordedExchange.of(entry)
 
 
 @router.delete("/requests", operation_id="clearRequests", status_code=204)

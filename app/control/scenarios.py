@@ -21,12 +21,19 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 from sqlalchemy.orm import Session
 
 from app.auth.identifiers import IDENTIFIER_PATTERN
 from app.control import actions
-from app.control.schemas import AddNumbersRequest, FaultRequest, RateLimitRequest, StockType
+from app.control.schemas import (
+    AddNumbersRequest,
+    FaultRequest,
+    RateLimitRequest,
+    RequestBody,
+    ResponseBody,
+    StockType,
+)
 from app.db.models import OwnerProvider
 from app.providers.bird.stock_filters import stock_items_query
 from app.scripting import script
@@ -37,48 +44,44 @@ class ScenarioError(ValueError):
     """A scenario file that cannot be read or does not validate; the message names the line."""
 
 
-class _Step(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PurchaseStep(_Step):
+class PurchaseStep(RequestBody):
     """A number someone bought already: sold elsewhere, or (with ``provider``) a number a
     Pingram account or a Bird workspace owns when the story starts."""
 
-    numberString: str
-    organizationId: str = Field(min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN)
+    number_string: str
+    organization_id: str = Field(min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN)
     provider: Literal["bird", "pingram"] | None = None
-    workspaceId: str | None = Field(
+    workspace_id: str | None = Field(
         default=None, min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN
     )
 
 
-class SoldOutStep(_Step):
+class SoldOutStep(RequestBody):
     """Sell every number in stock that matches, like the stock-items API's filters."""
 
-    countryCodes: list[str] = Field(min_length=1)
+    country_codes: list[str] = Field(min_length=1)
     prefix: str | None = None
     types: list[StockType] | None = None
-    organizationId: str = Field(
+    organization_id: str = Field(
         default="scenario", min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN
     )
 
 
-class Scenario(_Step):
+class Scenario(RequestBody):
     description: str | None = None
-    numbers: list[AddNumbersRequest] = []
-    purchases: list[PurchaseStep] = []
-    soldOut: list[SoldOutStep] = []
-    faults: list[FaultRequest] = []
-    rateLimits: list[RateLimitRequest] = []
+    numbers: list[AddNumbersRequest] = Field(default=[])
+    purchases: list[PurchaseStep] = Field(default=[])
+    sold_out: list[SoldOutStep] = Field(default=[])
+    faults: list[FaultRequest] = Field(default=[])
+    rate_limits: list[RateLimitRequest] = Field(default=[])
 
 
-class ScenarioResult(_Step):
-    numbersAdded: int
+class ScenarioResult(ResponseBody):
+    numbers_added: int
     purchased: int
-    soldOut: int
+    sold_out: int
     faults: int
-    rateLimits: int
+    rate_limits: int
 
 
 def load_scenario(path: Path) -> Scenario:
@@ -121,34 +124,28 @@ def apply_scenario(session: Session, scenario: Scenario, *, seed: int) -> Scenar
     for purchase in scenario.purchases:
         changes.purchase(
             session,
-            purchase.numberString,
-            purchase.organizationId,
+            purchase.number_string,
+            purchase.organization_id,
             provider=OwnerProvider(purchase.provider) if purchase.provider else None,
-            workspace_id=purchase.workspaceId,
+            workspace_id=purchase.workspace_id,
         )
-    sold_out = sum(_sell_out(session, step) for step in scenario.soldOut)
+    sold_out = sum(_sell_out(session, step) for step in scenario.sold_out)
     for fault in scenario.faults:
-        script.create_fault(session, actions.fault_spec(fault))
-    for limit in scenario.rateLimits:
-        script.create_rate_limit(
-            session,
-            operation=limit.operation,
-            limit=limit.limit,
-            window_seconds=limit.windowSeconds,
-            organization_id=limit.organizationId,
-        )
+        script.create_fault(session, fault.spec())
+    for limit in scenario.rate_limits:
+        script.create_rate_limit(session, limit.spec())
     return ScenarioResult(
-        numbersAdded=added,
+        numbers_added=added,
         purchased=len(scenario.purchases),
-        soldOut=sold_out,
+        sold_out=sold_out,
         faults=len(scenario.faults),
-        rateLimits=len(scenario.rateLimits),
+        rate_limits=len(scenario.rate_limits),
     )
 
 
 def _sell_out(session: Session, step: SoldOutStep) -> int:
-    query = stock_items_query(step.countryCodes, step.prefix, step.types or ())
-    return changes.sell_out(session, query, step.organizationId)
+    query = stock_items_query(step.country_codes, step.prefix, step.types or ())
+    return changes.sell_out(session, query, step.organization_id)
 
 
 def _line(node: yaml.Node | None, location: list[int | str]) -> int:

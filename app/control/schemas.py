@@ -1,8 +1,14 @@
-"""Request and response bodies of the control API (``/_mock``)."""
+"""Request and response bodies of the control API (``/_mock``).
+
+A response model builds itself from the database rows (``from_attributes``, or a small
+``of`` classmethod where a field is derived) and the route returns it; FastAPI serialises it
+by alias. Fields are snake_case in Python, camelCase in JSON.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from datetime import datetime, timedelta
 from typing import Annotated, Literal, Self
 
 from pydantic import (
@@ -11,16 +17,23 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     StrictBool,
     StrictFloat,
     StrictInt,
     WithJsonSchema,
     model_validator,
 )
+from pydantic.alias_generators import to_camel
 
 from app.auth.identifiers import IDENTIFIER_PATTERN
+from app.db.models import InventoryNumber, JournalEntry, OwnedNumber, OwnerProvider
+from app.lifecycle.mock_clock import ClockReading, as_utc, iso_millis, real_now
+from app.lifecycle.ownership import RELEASE_HOLD
 from app.providers.bird.schemas import StockItem, StockItemCapabilities, StockItemPrice
+from app.providers.bird.views import stock_item_json
 from app.providers.registry import ANY_OPERATION, OPERATIONS
+from app.scripting.script import FaultSpec, RateLimitSpec
 
 
 def _known_operation(value: str) -> str:
@@ -47,26 +60,53 @@ StockFeature = Literal[
 ]
 
 
-class _Body(BaseModel):
+class RequestBody(BaseModel):
+    """Read by the camelCase names only (as documented); anything else is refused."""
+
     # Numbers and booleans are Strict* in requests: pydantic would otherwise take false for 0
     # and "5" for 5, which the OpenAPI schema (integer, boolean) does not allow.
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, serialize_by_alias=True)
 
 
-class TokenRequest(_Body):
-    organizationId: str = Field(min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN)
+def _iso_utc(moment: datetime) -> str:
+    """UTC with the stored precision: 2026-11-30T15:23:30.395123Z (no fraction when 0)."""
+    return as_utc(moment).isoformat().replace("+00:00", "Z")
+
+
+# When the mock recorded something (a fault's creation, a request's arrival), on real time.
+RecordedTime = Annotated[datetime, PlainSerializer(_iso_utc), WithJsonSchema({"type": "string"})]
+# A time on the mock clock, in the providers' form: UTC, milliseconds, Z.
+MockClockTime = Annotated[datetime, PlainSerializer(iso_millis), WithJsonSchema({"type": "string"})]
+
+_RESPONSE_CONFIG = ConfigDict(
+    extra="forbid",  # additionalProperties: false in the OpenAPI document, as the JSON is
+    from_attributes=True,
+    alias_generator=to_camel,
+    validate_by_name=True,  # pydantic's successor of populate_by_name
+    serialize_by_alias=True,
+)
+
+
+class ResponseBody(BaseModel):
+    """Built from the rows by attribute (snake_case); written in camelCase."""
+
+    model_config = _RESPONSE_CONFIG
+
+
+class TokenRequest(RequestBody):
+    organization_id: str = Field(min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN)
     sub: str = Field(
         default="numbers-mock-user", min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN
     )
-    ttlSeconds: StrictInt = Field(default=3600, ge=1, le=31_536_000)
+    ttl_seconds: StrictInt = Field(default=3600, ge=1, le=31_536_000)
 
 
-class TokenResponse(_Body):
+class TokenResponse(ResponseBody):
     token: str
 
 
-class AccessKeyRequest(_Body):
-    organizationId: str = Field(min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN)
+class AccessKeyRequest(RequestBody):
+    organization_id: str = Field(min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN)
     workspaces: list[
         Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[^/\x00-\x1f\x7f]+$")]
     ] = Field(
@@ -76,31 +116,31 @@ class AccessKeyRequest(_Body):
     )
 
 
-class AccessKeyResponse(_Body):
-    accessKey: str = Field(description="Send it as `Authorization: AccessKey <accessKey>`.")
+class AccessKeyResponse(ResponseBody):
+    access_key: str = Field(description="Send it as `Authorization: AccessKey <accessKey>`.")
 
 
-class ExplicitNumber(_Body):
-    numberString: str = Field(description="E.164, validated with libphonenumber.")
+class ExplicitNumber(RequestBody):
+    number_string: str = Field(description="E.164, validated with libphonenumber.")
     type: StockType | None = Field(default=None, description="Inferred when absent.")
     locality: str | None = Field(default=None, max_length=128)
-    administrativeArea: str | None = Field(default=None, max_length=16)
+    administrative_area: str | None = Field(default=None, max_length=16)
     capabilities: StockItemCapabilities | None = Field(
         default=None, description="Drawn like the seed's when absent."
     )
     whatsapp: StrictBool | None = None
-    monthlyPrice: StockItemPrice | None = Field(
+    monthly_price: StockItemPrice | None = Field(
         default=None, description="The seed data's price for the country and type when absent."
     )
 
 
-class AddNumbersRequest(_Body):
+class AddNumbersRequest(RequestBody):
     """Either generate numbers (countryCode, type, count, ...) or name them (numbers)."""
 
-    countryCode: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    country_code: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     type: StockType | None = None
     count: StrictInt | None = Field(default=None, ge=1, le=10_000)
-    areaCode: str | None = Field(default=None, pattern=r"^[0-9]{1,10}$")
+    area_code: str | None = Field(default=None, pattern=r"^[0-9]{1,10}$")
     features: list[StockFeature] | None = Field(
         default=None, description="Capabilities every generated number gets."
     )
@@ -108,49 +148,83 @@ class AddNumbersRequest(_Body):
 
     @model_validator(mode="after")
     def _one_form(self) -> Self:
-        generating = [self.countryCode, self.type, self.count, self.areaCode, self.features]
+        generating = [self.country_code, self.type, self.count, self.area_code, self.features]
         if self.numbers is not None:
             if any(value is not None for value in generating):
                 raise ValueError("give either numbers, or countryCode/type/count; not both")
-        elif self.countryCode is None or self.type is None or self.count is None:
+        elif self.country_code is None or self.type is None or self.count is None:
             raise ValueError("give countryCode, type and count (or a list of numbers)")
         return self
 
 
-class NumberOwner(_Body):
+class NumberOwner(ResponseBody):
     """Who bought a number through a provider API, and when (mock clock)."""
 
     provider: Literal["bird", "pingram"]
-    organizationId: str = Field(description="Bird's organization, or Pingram's account.")
-    workspaceId: str | None = Field(description="Bird only: the workspace holding the LCN.")
-    orderId: str
-    longCodeNumberId: str | None = Field(description="Bird only: the LCN's id (= endpointId).")
-    createdAt: str
-    updatedAt: str
-    releasedAt: str | None = Field(description="Pingram: released and held for the account.")
-    holdEndsAt: str | None = Field(
+    organization_id: str = Field(description="Bird's organization, or Pingram's account.")
+    workspace_id: str | None = Field(description="Bird only: the workspace holding the LCN.")
+    order_id: str
+    long_code_number_id: str | None = Field(description="Bird only: the LCN's id (= endpointId).")
+    created_at: MockClockTime
+    updated_at: MockClockTime
+    released_at: MockClockTime | None = Field(
+        description="Pingram: released and held for the account."
+    )
+    hold_ends_at: MockClockTime | None = Field(
         description="When a released number returns to public stock (14 days after release)."
     )
 
+    @classmethod
+    def of(cls, owned: OwnedNumber) -> Self:
+        released_at = None if owned.released_at is None else as_utc(owned.released_at)
+        is_bird = owned.provider == OwnerProvider.BIRD.value
+        return cls(
+            provider=owned.provider,
+            organization_id=owned.owner_id,
+            workspace_id=owned.workspace_id,
+            order_id=str(owned.order_id),
+            long_code_number_id=str(owned.long_code_number_id) if is_bird else None,
+            created_at=owned.created_at,
+            updated_at=owned.updated_at,
+            released_at=released_at,
+            hold_ends_at=None if released_at is None else released_at + RELEASE_HOLD,
+        )
 
-class InventoryNumber(StockItem):
+
+class NumberState(StockItem):
+    """A number of the inventory: Bird's stock item, and what only the mock knows of it."""
+
+    model_config = _RESPONSE_CONFIG
     locality: str | None
-    administrativeArea: str | None
+    administrative_area: str | None
     whatsapp: bool
     status: Literal["in_stock", "reserved", "sold", "removed"]
-    purchasedBy: str | None
+    purchased_by: str | None
     origin: Literal["seed", "control"]
     owner: NumberOwner | None = Field(
         description="Set when the number was bought through Bird or Pingram (or given as if)."
     )
 
+    @classmethod
+    def of(cls, number: InventoryNumber, owned: OwnedNumber | None = None) -> Self:
+        return cls(
+            **stock_item_json(number),  # Bird's builder: the one place a stock item is shaped
+            locality=number.locality,
+            administrative_area=number.administrative_area,
+            whatsapp=number.whatsapp,
+            status=number.status,
+            purchased_by=number.purchased_by,
+            origin=number.origin,
+            owner=None if owned is None else NumberOwner.of(owned),
+        )
 
-class InventoryNumbers(_Body):
-    numbers: list[InventoryNumber]
+
+class NumberStates(ResponseBody):
+    numbers: list[NumberState]
 
 
-class PurchaseRequest(_Body):
-    organizationId: str = Field(
+class PurchaseRequest(RequestBody):
+    organization_id: str = Field(
         min_length=1,
         max_length=256,
         pattern=IDENTIFIER_PATTERN,
@@ -162,7 +236,7 @@ class PurchaseRequest(_Body):
         "in Pingram's GET /numbers/list, or in the Bird workspace's numbers). Absent: sold "
         "elsewhere, listed by neither.",
     )
-    workspaceId: str | None = Field(
+    workspace_id: str | None = Field(
         default=None,
         min_length=1,
         max_length=256,
@@ -171,9 +245,9 @@ class PurchaseRequest(_Body):
     )
 
 
-class FaultRequest(_Body):
+class FaultRequest(RequestBody):
     operation: Operation
-    organizationId: str | None = Field(
+    organization_id: str | None = Field(
         default=None, min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN
     )
     status: StrictInt | None = Field(default=None, ge=400, le=599)
@@ -181,108 +255,135 @@ class FaultRequest(_Body):
     message: str | None = Field(default=None, max_length=1000)
     fix: str | None = Field(default=None, max_length=1000)
     provider: str | None = Field(default=None, max_length=64)
-    providerCode: str | None = Field(default=None, max_length=64)
-    delayMs: StrictInt | None = Field(default=None, ge=0, le=60_000)
-    times: StrictInt | None = Field(default=None, ge=1, description="Absent: until deleted.")
+    provider_code: str | None = Field(default=None, max_length=64)
+    delay_ms: StrictInt | None = Field(default=None, ge=0, le=60_000)
+    times_remaining: StrictInt | None = Field(
+        default=None, alias="times", ge=1, description="Absent: until deleted."
+    )
     probability: StrictFloat | None = Field(default=None, gt=0, le=1)
 
     @model_validator(mode="after")
     def _does_something(self) -> Self:
-        if self.status is None and self.delayMs is None:
+        if self.status is None and self.delay_ms is None:
             raise ValueError("give a status (fail), a delayMs (slow down), or both")
         return self
 
+    def spec(self) -> FaultSpec:
+        """The fault as the scripting layer takes it (the same field names)."""
+        return FaultSpec(**self.model_dump(by_alias=False))
 
-class Fault(_Body):
+
+class ScriptedFault(ResponseBody):
     id: str
     operation: Operation
-    organizationId: str | None
+    organization_id: str | None
     status: int | None
     code: str | None
     message: str | None
     fix: str | None
     provider: str | None
-    providerCode: str | None
-    delayMs: int | None
-    times: int | None = Field(description="Times left to fire; null: until deleted.")
+    provider_code: str | None
+    delay_ms: int | None
+    times_remaining: int | None = Field(
+        alias="times", description="Times left to fire; null: until deleted."
+    )
     probability: float | None
     fired: int
-    createdAt: str
+    created_at: RecordedTime
 
 
-class Faults(_Body):
-    faults: list[Fault]
+class ScriptedFaults(ResponseBody):
+    faults: list[ScriptedFault]
 
 
-class RateLimitRequest(_Body):
+class RateLimitRequest(RequestBody):
     operation: Operation
     limit: StrictInt = Field(ge=1, le=1_000_000)
-    windowSeconds: StrictInt = Field(ge=1, le=86_400)
-    organizationId: str | None = Field(
+    window_seconds: StrictInt = Field(ge=1, le=86_400)
+    organization_id: str | None = Field(
         default=None, min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN
     )
 
+    def spec(self) -> RateLimitSpec:
+        """The rate limit as the scripting layer takes it (the same field names)."""
+        return RateLimitSpec(**self.model_dump(by_alias=False))
 
-class RateLimit(_Body):
+
+class ScriptedRateLimit(ResponseBody):
     id: str
     operation: Operation
-    organizationId: str | None
+    organization_id: str | None
     limit: int
-    windowSeconds: int
-    createdAt: str
+    window_seconds: int
+    created_at: RecordedTime
 
 
-class RateLimits(_Body):
-    rateLimits: list[RateLimit]
+class ScriptedRateLimits(ResponseBody):
+    rate_limits: list[ScriptedRateLimit]
 
 
-class JournalEntry(_Body):
-    trackingId: str
+class RecordedRequest(ResponseBody):
+    """A provider request of the journal (never its Authorization)."""
+
+    tracking_id: str
     operation: str
     method: str
     path: str
     query: str
     status: int
-    durationMs: float
-    receivedAt: str
-    organizationId: str | None
+    duration_ms: float
+    received_at: RecordedTime
+    organization_id: str | None
     sub: str | None
 
 
-class Journal(_Body):
-    requests: list[JournalEntry]
+class RecordedRequests(ResponseBody):
+    requests: list[RecordedRequest]
 
 
-class ExchangedMessage(_Body):
+class ExchangedMessage(ResponseBody):
     headers: dict[str, str] = Field(
         description="Lower-case names; Authorization and Cookie are never stored."
     )
     body: str | None = Field(description="As text; the first 64 KiB.")
 
+    @classmethod
+    def of(cls, headers: str | None, body: str | None) -> Self:
+        """From the journal's columns: the headers as a JSON object, the body as text."""
+        return cls(headers=json.loads(headers or "{}"), body=body)
 
-class JournalEntryDetail(JournalEntry):
+
+class RecordedExchange(RecordedRequest):
     """One journaled request with what it exchanged."""
 
     request: ExchangedMessage
     response: ExchangedMessage
 
+    @classmethod
+    def of(cls, entry: JournalEntry) -> Self:
+        return cls(
+            **dict(RecordedRequest.model_validate(entry)),
+            request=ExchangedMessage.of(entry.request_headers, entry.request_body),
+            response=ExchangedMessage.of(entry.response_headers, entry.response_body),
+        )
 
-class StockCount(_Body):
-    countryCode: str
+
+class StockCount(ResponseBody):
+    country_code: str
     type: StockType
-    inStock: int
+    in_stock: int
 
 
-class StockCounts(_Body):
+class StockCounts(ResponseBody):
     total: int = Field(description="Numbers in stock.")
     counts: list[StockCount] = Field(description="Per country and type, by country then type.")
 
 
-class ResetResult(_Body):
-    inStock: int = Field(description="Numbers in stock after the reset.")
+class ResetResult(ResponseBody):
+    in_stock: int = Field(description="Numbers in stock after the reset.")
 
 
-class ClockMove(_Body):
+class ClockMove(RequestBody):
     """Advance the mock clock by a duration, or set it to an instant (give one)."""
 
     advance: timedelta | None = Field(
@@ -314,8 +415,19 @@ class ClockMove(_Body):
         return self
 
 
-class Clock(_Body):
-    now: str = Field(description="The mock clock's time.", examples=["2026-12-14T15:00:00.000Z"])
-    realNow: str = Field(description="The real time, for comparison.")
-    offsetSeconds: float = Field(description="Mock time minus real time.")
+class Clock(ResponseBody):
+    now: MockClockTime = Field(
+        description="The mock clock's time.", examples=["2026-12-14T15:00:00.000Z"]
+    )
+    real_now: MockClockTime = Field(description="The real time, for comparison.")
+    offset_seconds: float = Field(description="Mock time minus real time.")
     frozen: bool
+
+    @classmethod
+    def of(cls, reading: ClockReading) -> Self:
+        return cls(
+            now=reading.now,
+            real_now=real_now(),
+            offset_seconds=round(reading.offset.total_seconds(), 3),
+            frozen=reading.frozen,
+        )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import random
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
@@ -65,6 +65,8 @@ FAILURE_DEFAULTS: dict[int, FailureDefaults] = {
 
 @dataclass(frozen=True, slots=True)
 class FaultSpec:
+    """A fault to script: the columns of ``Fault`` that its creator chooses."""
+
     operation: str
     organization_id: str | None = None
     status: int | None = None
@@ -74,8 +76,18 @@ class FaultSpec:
     provider: str | None = None
     provider_code: str | None = None
     delay_ms: int | None = None
-    times: int | None = None
+    times_remaining: int | None = None  # None: until deleted
     probability: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitSpec:
+    """A rate limit to set: the columns of ``RateLimit`` that its creator chooses."""
+
+    operation: str
+    limit: int
+    window_seconds: int
+    organization_id: str | None = None
 
 
 @dataclass
@@ -108,41 +120,13 @@ def judge_request(
 
 def create_fault(session: Session, spec: FaultSpec) -> Fault:
     fault = Fault(
-        id=str(uuid.uuid4()),
-        created_at=datetime.now(UTC),
-        operation=spec.operation,
-        organization_id=spec.organization_id,
-        status=spec.status,
-        code=spec.code,
-        message=spec.message,
-        fix=spec.fix,
-        provider=spec.provider,
-        provider_code=spec.provider_code,
-        delay_ms=spec.delay_ms,
-        times_remaining=spec.times,
-        probability=spec.probability,
-        draws=0,
-        fired=0,
+        id=str(uuid.uuid4()), created_at=datetime.now(UTC), draws=0, fired=0, **asdict(spec)
     )
     return repository.add_fault(session, fault)
 
 
-def create_rate_limit(
-    session: Session,
-    *,
-    operation: str,
-    limit: int,
-    window_seconds: int,
-    organization_id: str | None,
-) -> RateLimit:
-    rate_limit = RateLimit(
-        id=str(uuid.uuid4()),
-        created_at=datetime.now(UTC),
-        operation=operation,
-        organization_id=organization_id,
-        limit=limit,
-        window_seconds=window_seconds,
-    )
+def create_rate_limit(session: Session, spec: RateLimitSpec) -> RateLimit:
+    rate_limit = RateLimit(id=str(uuid.uuid4()), created_at=datetime.now(UTC), **asdict(spec))
     return repository.add_rate_limit(session, rate_limit)
 
 

@@ -44,7 +44,7 @@ _CANDIDATE_ROUNDS = 8
 
 
 @dataclass(frozen=True, slots=True)
-class ExplicitNumber:
+class NumberToAdd:
     """A number the caller names, with what it may say about it (the rest is drawn)."""
 
     number_string: str
@@ -117,7 +117,7 @@ def add_generated_numbers(
 
 
 def add_explicit_numbers(
-    session: Session, *, seed: int, numbers: list[ExplicitNumber]
+    session: Session, *, seed: int, numbers: list[NumberToAdd]
 ) -> list[InventoryNumber]:
     """Add the named numbers, validated with libphonenumber; all of them or none."""
     records = [_explicit_record(item, seed) for item in numbers]
@@ -250,7 +250,7 @@ def _must_find(session: Session, number_string: str) -> InventoryNumber:
     return number
 
 
-def _explicit_record(item: ExplicitNumber, seed: int) -> GeneratedNumber:
+def _explicit_record(item: NumberToAdd, seed: int) -> GeneratedNumber:
     number_string = normalize_number_string(item.number_string)
     try:
         parsed = phonenumbers.parse(number_string)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from collections.abc import Iterator
@@ -272,6 +273,29 @@ def test_fault_fires_the_given_times_then_clears(
     assert [(f["times"], f["fired"]) for f in faults] == [(0, 1)]
 
 
+def test_a_fault_and_a_rate_limit_read_back_as_scripted(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    script = {**CARRIER_DOWN, "delayMs": 5, "times": 3, "probability": 0.25}  # every field
+    created = client.post("/_mock/faults", json=script, headers=admin)
+    assert created.status_code == 201
+    fault = created.json()
+    assert list(fault) == ["id", *script, "fired", "createdAt"]
+    assert {key: fault[key] for key in script} == script
+    assert fault["fired"] == 0
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z", fault["createdAt"])
+    assert client.get("/_mock/faults", headers=admin).json() == {"faults": [fault]}
+
+    limit = {"operation": "*", "limit": 5, "windowSeconds": 60, "organizationId": None}
+    created = client.post("/_mock/rate-limits", json=limit, headers=admin)
+    assert created.status_code == 201
+    rate_limit = created.json()
+    keys = ["id", "operation", "organizationId", "limit", "windowSeconds", "createdAt"]
+    assert list(rate_limit) == keys
+    assert {key: rate_limit[key] for key in limit} == limit
+    assert client.get("/_mock/rate-limits", headers=admin).json() == {"rateLimits": [rate_limit]}
+
+
 @pytest.mark.parametrize(
     ("status", "code", "retry_after"),
     [
@@ -297,23 +321,23 @@ def test_fault_defaults_read_like_the_provider(
         assert response.headers.get("Retry-After") == retry_after
 
 
+# A fault with its own error, for one organization.
+CARRIER_DOWN = {
+    "operation": "listStockItems",
+    "organizationId": "acme",
+    "status": 502,
+    "code": "carrier_down",
+    "message": "Vonage is down",
+    "fix": "wait",
+    "provider": "vonage",
+    "providerCode": "V42",
+}
+
+
 def test_fault_with_custom_error_and_organization_scope(
     client: TestClient, admin: dict[str, str], mint: Minter
 ) -> None:
-    client.post(
-        "/_mock/faults",
-        json={
-            "operation": "listStockItems",
-            "organizationId": "acme",
-            "status": 502,
-            "code": "carrier_down",
-            "message": "Vonage is down",
-            "fix": "wait",
-            "provider": "vonage",
-            "providerCode": "V42",
-        },
-        headers=admin,
-    )
+    client.post("/_mock/faults", json=CARRIER_DOWN, headers=admin)
     acme = {"Authorization": f"Bearer {mint('acme')}"}
     globex = {"Authorization": f"Bearer {mint('globex')}"}
     error = assert_error(client.get(STOCK_ITEMS, headers=acme), 502, "carrier_down")

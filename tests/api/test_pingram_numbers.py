@@ -181,6 +181,31 @@ def test_billing_dates_follow_the_mock_clock(
     assert released["releasedAt"] == "2027-03-01T10:00:00.000Z"
 
 
+def test_the_control_api_shows_a_released_number_held_for_its_owner(
+    client: TestClient, mint: Minter, admin: dict[str, str]
+) -> None:
+    headers = pingram.headers(mint)
+    pingram.move_clock(client, admin, now="2027-01-31T10:00:00.123456Z", frozen=True)
+    number = pingram.search(client, headers, limit=1)[0]["phoneNumber"]
+    order = pingram.order(client, headers, number)
+    pingram.move_clock(client, admin, advance="P1D")
+    pingram.release(client, headers, number)
+    path = f"/_mock/numbers/{number.replace('+', '%2B')}"
+    shown = client.get(path, headers=admin).json()
+    assert (shown["status"], shown["purchasedBy"]) == ("reserved", "pingram-acct")
+    assert shown["owner"] == {
+        "provider": "pingram",
+        "organizationId": "pingram-acct",
+        "workspaceId": None,
+        "orderId": order["orderId"],
+        "longCodeNumberId": None,
+        "createdAt": "2027-01-31T10:00:00.123Z",
+        "updatedAt": "2027-02-01T10:00:00.123Z",
+        "releasedAt": "2027-02-01T10:00:00.123Z",
+        "holdEndsAt": "2027-02-15T10:00:00.123Z",
+    }
+
+
 def test_the_same_requests_on_the_same_state_answer_byte_for_byte_the_same(
     client: TestClient, mint: Minter, admin: dict[str, str]
 ) -> None:

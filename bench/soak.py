@@ -31,7 +31,7 @@ from typing import Any
 import httpx2 as httpx
 from common import HOST, child_setup, core_plan, vm_kib
 
-from numbers_mock_testing.process import ServerProcess, ServerStartError, free_port, launch
+from numbers_mock_testing.process import ServerProcess, ServerStartError, free_port, start_server
 from numbers_mock_testing.server import server_command, without_server_settings
 
 CONNECTIONS = 32
@@ -78,7 +78,7 @@ def main() -> int:
 async def run(options: argparse.Namespace, soak_seconds: float, peak_seconds: float) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="numbers-mock-soak-"))
     admin_key = secrets.token_hex(16)
-    server = start_server(options, workdir, admin_key)
+    server = start_numbers_mock(options, workdir, admin_key)
     try:
         async with httpx.AsyncClient(
             base_url=server.url, timeout=10, limits=httpx.Limits(max_connections=256)
@@ -125,7 +125,7 @@ async def run(options: argparse.Namespace, soak_seconds: float, peak_seconds: fl
     return 0 if passed else 1
 
 
-def start_server(options: argparse.Namespace, workdir: Path, admin_key: str) -> ServerProcess:
+def start_numbers_mock(options: argparse.Namespace, workdir: Path, admin_key: str) -> ServerProcess:
     """`numbers-mock serve` on the server core, ready; this process moves to the load core."""
     port = free_port(HOST)
     env = without_server_settings()
@@ -140,16 +140,15 @@ def start_server(options: argparse.Namespace, workdir: Path, admin_key: str) -> 
     command = [*server_command(), "serve", "--host", HOST, "--port", str(port)]
     server_cpus, load_cpus = core_plan()
     try:
-        server = launch(
+        server = start_server(
             [*command, "--log-level", "warning"],
             url=f"http://{HOST}:{port}",
             log_path=workdir / "server.log",
-            startup_timeout=120,
             env=env,
             cwd=workdir,
             name="numbers-mock",
             preexec_fn=child_setup(server_cpus),
-        )
+        ).wait_until_ready(120)
     except ServerStartError as error:
         raise SystemExit(str(error)) from None
     if load_cpus is not None:

@@ -20,6 +20,7 @@ LIMIT = 10
 WALK_SECONDS = 900.0
 
 STOCK_PAGE = f"/organizations/{ORG}/numbers-stock-items?limit={LIMIT}"
+AVAILABLE_PAGE = f"/numbers/available?limit={LIMIT}"
 AVAILABLE_DEFAULT = f"/numbers/available?countryCode=US&limit={LIMIT}"  # countryCode is required
 # Most selective first; the first that fills a page at both sizes is measured.
 STOCK_FILTERS = (
@@ -40,20 +41,9 @@ def plan_requests(
     depth: int, sizes: dict[str, int], servers: dict[str, ServerProcess], headers: dict[str, str]
 ) -> tuple[dict[str, dict[str, str]], dict[str, Any]]:
     """The URL path of every measurement, and what was chosen (filters, depths)."""
-    stock_filter = choose_filter(
-        STOCK_FILTERS,
-        "results",
-        f"/organizations/{ORG}/numbers-stock-items?limit={LIMIT}&",
-        [servers[key] for key in sizes],
-        headers,
-    )
-    available_filter = choose_filter(
-        AVAILABLE_FILTERS,
-        "numbers",
-        f"/numbers/available?limit={LIMIT}&",
-        [servers[key] for key in sizes],
-        headers,
-    )
+    sized = [servers[key] for key in sizes]  # numbers-mock at each size, not the ceilings
+    stock_filter = choose_filter(STOCK_FILTERS, "results", STOCK_PAGE, sized, headers)
+    available_filter = choose_filter(AVAILABLE_FILTERS, "numbers", AVAILABLE_PAGE, sized, headers)
     notes: dict[str, Any] = {
         "stock_first": STOCK_PAGE,
         "available": AVAILABLE_DEFAULT,
@@ -76,10 +66,9 @@ def plan_requests(
         paths[key] = {
             "stock_first": STOCK_PAGE,
             "stock_deep": deep_path,
-            "stock_filtered": f"/organizations/{ORG}/numbers-stock-items?limit={LIMIT}&"
-            + stock_filter["query"],
+            "stock_filtered": f"{STOCK_PAGE}&{stock_filter['query']}",
             "available": AVAILABLE_DEFAULT,
-            "available_filtered": f"/numbers/available?limit={LIMIT}&" + available_filter["query"],
+            "available_filtered": f"{AVAILABLE_PAGE}&{available_filter['query']}",
         }
     return paths, notes
 
@@ -87,15 +76,16 @@ def plan_requests(
 def choose_filter(
     candidates: tuple[str, ...],
     key: str,
-    prefix: str,
+    page: str,
     servers: list[ServerProcess],
     headers: dict[str, str],
 ) -> dict[str, Any]:
-    """The most selective candidate that fills a page on every server (else the last)."""
+    """The most selective candidate that fills ``page`` on every server (else the last)."""
     counts: dict[str, list[int]] = {}
     for query in candidates:
+        path = f"{page}&{query}"
         counts[query] = [
-            len(json.loads(fetch_page(server, prefix + query, headers))[key]) for server in servers
+            len(json.loads(fetch_page(server, path, headers))[key]) for server in servers
         ]
         if min(counts[query]) >= LIMIT:
             return {"query": query, "full_page": True, "results": counts[query]}

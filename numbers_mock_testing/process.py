@@ -59,9 +59,22 @@ class ServerProcess:
         """Everything the server wrote so far."""
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
-    def wait_until_ready(self, timeout: float) -> None:
-        """Return once ``/healthz`` answers 200; ``ServerStartError`` (with the end of the
-        log) if the server exits first or ``timeout`` seconds pass. It is left running."""
+    def wait_until_ready(self, timeout: float) -> ServerProcess:
+        """Return it once ``/healthz`` answers 200. If the server exits first or ``timeout``
+        seconds pass (or the wait is interrupted), stop it and raise ``ServerStartError``
+        with the end of its log."""
+        try:
+            self._wait_until_healthy(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> int:
+        """Stop the server and all it started; returns its exit status (see ``stop_process``)."""
+        return stop_process(self.process, timeout)
+
+    def _wait_until_healthy(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while True:
             # Checked before each probe, so another process answering on a port ours failed
@@ -73,10 +86,6 @@ class ServerProcess:
             if time.monotonic() > deadline:
                 raise self._failure(f"{HEALTH_PATH} did not answer 200 within {timeout:.0f} s")
             time.sleep(0.1)
-
-    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> int:
-        """Stop the server and all it started; returns its exit status (see ``stop_process``)."""
-        return stop_process(self.process, timeout)
 
     def _failure(self, reason: str) -> ServerStartError:
         return ServerStartError(
@@ -97,7 +106,8 @@ def start_server(
     preexec_fn: Callable[[], None] | None = None,
 ) -> ServerProcess:
     """Start ``command`` (no shell) in a new process group, stdin closed, stdout and stderr
-    into ``log_path``; don't wait for it. ``url`` is where it will answer ``/healthz``.
+    into ``log_path``; don't wait for it (``.wait_until_ready(timeout)`` does). ``url`` is
+    where it will answer ``/healthz``.
 
     ``preexec_fn`` runs in the child before the command (to pin it to a CPU, say); ``env``
     and ``cwd`` default to this process's. Raises ``ServerStartError`` if it can't be run.
@@ -105,30 +115,6 @@ def start_server(
     with log_path.open("wb") as log:  # the child has its own handle on the file
         process = _spawn(command, env=env, cwd=cwd, log=log, preexec_fn=preexec_fn)
     return ServerProcess(name, url, tuple(command), log_path, process)
-
-
-def launch(
-    command: Sequence[str],
-    *,
-    url: str,
-    log_path: Path,
-    startup_timeout: float,
-    env: Mapping[str, str] | None = None,
-    cwd: Path | None = None,
-    name: str = "server",
-    preexec_fn: Callable[[], None] | None = None,
-) -> ServerProcess:
-    """``start_server``, then ``wait_until_ready``; a server that does not get ready is
-    stopped before ``ServerStartError`` is raised."""
-    server = start_server(
-        command, url=url, log_path=log_path, env=env, cwd=cwd, name=name, preexec_fn=preexec_fn
-    )
-    try:
-        server.wait_until_ready(startup_timeout)
-    except BaseException:
-        server.stop()
-        raise
-    return server
 
 
 def stop_process(process: subprocess.Popen[bytes], timeout: float = STOP_TIMEOUT_SECONDS) -> int:

@@ -26,7 +26,7 @@ from numbers_mock_testing.process import (
     STOP_TIMEOUT_SECONDS,
     ServerStartError,
     free_port,
-    launch,
+    start_server,
     stop_process,
 )
 
@@ -121,15 +121,14 @@ def launch_server(
     env = server_environment(
         workdir, jwt_secret=secrets.token_urlsafe(48), admin_key=admin_key, seed_count=seed_count
     )
-    server = launch(
+    server = start_server(
         [*server_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
         url=f"http://127.0.0.1:{port}",
         log_path=workdir / "server.log",
-        startup_timeout=startup_timeout,
         env=env,
         cwd=workdir,
         name=SCRIPT,
-    )
+    ).wait_until_ready(startup_timeout)
     return LaunchedServer(server.url, admin_key, server.log_path, server.command, server.process)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from numbers_mock_testing.process import free_port, launch
+from numbers_mock_testing.process import free_port, start_server
 
 SIZE_MEASUREMENTS = (
     "stock_first",
@@ -167,7 +167,7 @@ def test_python_load_generator(repository_root: Path, tmp_path: Path) -> None:
     body = tmp_path / "page.json"
     body.write_bytes(b'{"results":[]}')
     port = free_port()
-    server = launch(
+    server = start_server(
         [
             sys.executable,
             str(repository_root / "bench" / "baseline_apps.py"),
@@ -179,9 +179,8 @@ def test_python_load_generator(repository_root: Path, tmp_path: Path) -> None:
         ],
         url=f"http://127.0.0.1:{port}",
         log_path=tmp_path / "starlette.log",
-        startup_timeout=30,
         name="starlette",
-    )
+    ).wait_until_ready(30)
     try:
         results = {}
         for name, path in (("ok", "/organizations/bench/numbers-stock-items"), ("404", "/nope")):

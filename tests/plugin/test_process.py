@@ -17,7 +17,6 @@ from numbers_mock_testing.process import (
     ServerProcess,
     ServerStartError,
     free_port,
-    launch,
     start_server,
 )
 
@@ -62,15 +61,14 @@ def stand_in(
     script = tmp_path / "stand_in.py"
     script.write_text(STAND_IN)
     port = free_port()
-    return launch(
+    return start_server(
         [sys.executable, str(script), str(port), *behaviours],
         url=f"http://127.0.0.1:{port}",
         log_path=tmp_path / "stand-in.log",
-        startup_timeout=30,
         cwd=tmp_path,
         name="stand-in",
         preexec_fn=preexec_fn,
-    )
+    ).wait_until_ready(30)
 
 
 def is_running(pid: int) -> bool:
@@ -133,19 +131,17 @@ def test_a_server_that_exits_is_reported_with_its_log(tmp_path: Path) -> None:
 
 def test_a_server_that_is_not_ready_in_time_is_stopped(tmp_path: Path) -> None:
     port = free_port()
-    never_ready = [sys.executable, "-c", "import time; time.sleep(600)"]
     server = start_server(
-        never_ready, url=f"http://127.0.0.1:{port}", log_path=tmp_path / "log", name="sleeper"
+        [sys.executable, "-c", "import time; time.sleep(600)"],
+        url=f"http://127.0.0.1:{port}",
+        log_path=tmp_path / "log",
+        name="sleeper",
     )
-    try:
-        with pytest.raises(ServerStartError, match="sleeper could not start: /healthz did not"):
-            server.wait_until_ready(0.3)
-        assert server.process.poll() is None  # wait_until_ready leaves it to the caller
-    finally:
-        server.stop()
-    with pytest.raises(ServerStartError, match=r"did not answer 200 within 0 s") as failed:
-        launch(never_ready, url=server.url, log_path=tmp_path / "log", startup_timeout=0)
+    with pytest.raises(ServerStartError) as failed:
+        server.wait_until_ready(0.3)
+    assert str(failed.value).startswith("sleeper could not start: /healthz did not answer 200")
     assert "(empty)" in str(failed.value)
+    assert server.process.poll() is not None
 
 
 def test_a_command_that_cannot_run_is_a_start_error(tmp_path: Path) -> None:

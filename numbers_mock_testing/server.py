@@ -57,13 +57,15 @@ class LaunchedServer:
     process: subprocess.Popen[bytes]
 
     def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> int:
-        """Stop the server (SIGTERM, then SIGKILL after ``timeout`` s); returns its exit code."""
+        """Stop the server (SIGTERM, then SIGKILL after ``timeout`` s) and whatever it started;
+        returns its exit code."""
         return stop_process(self.process, timeout)
 
 
 def server_command() -> list[str]:
     """How to run the ``numbers-mock`` CLI: the script installed beside this interpreter,
-    else the one on ``PATH``, else ``python -m app`` (only ever run from a private cwd)."""
+    else the one on ``PATH``, else ``python -m app`` (which the plugin runs from a private
+    cwd with ``PYTHONSAFEPATH=1``, see ``server_environment``)."""
     name = SCRIPT + (".exe" if os.name == "nt" else "")
     # Not resolved: in a virtualenv, sys.executable's directory is the venv's bin/, where
     # the script lives; its symlink target is the base interpreter's.

@@ -4,8 +4,9 @@
     python bench/soak.py --quick              # ~1 minute smoke
 
 Starts `numbers-mock serve` on 127.0.0.1 (its own SQLite file unless --database-url), pinned
-to core 0 with this load generator on core 1 where the machine has two. Measures the peak
-(closed loop, 32 connections, both provider operations), then holds 80% of it open-loop.
+to the first allowed core with this load generator on the second where two are allowed.
+Measures the peak (closed loop, 32 connections, both provider operations), then holds 80% of
+it open-loop.
 The journal is kept small so it is full for the whole soak. Reports errors (must be 0),
 p50/p99 per interval and the server's RSS at start and end (growth must stay within 10%),
 as a table and as JSON in bench/results/. Loopback only; every loop is bounded in time.
@@ -19,10 +20,7 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,8 +29,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
+from common import HOST, child_setup, core_plan, vm_kib
 
-HOST = "127.0.0.1"
+from numbers_mock_testing.process import ServerProcess, ServerStartError, free_port, start_server
+from numbers_mock_testing.server import server_command, without_server_settings
+
 CONNECTIONS = 32
 INTERVAL_SECONDS = 10.0
 
@@ -77,10 +78,10 @@ def main() -> int:
 async def run(options: argparse.Namespace, soak_seconds: float, peak_seconds: float) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="numbers-mock-soak-"))
     admin_key = secrets.token_hex(16)
-    server, base = start_server(options, workdir, admin_key)
+    server = start_numbers_mock(options, workdir, admin_key)
     try:
         async with httpx.AsyncClient(
-            base_url=base, timeout=10, limits=httpx.Limits(max_connections=256)
+            base_url=server.url, timeout=10, limits=httpx.Limits(max_connections=256)
         ) as client:
             auth = await bearer(client, admin_key)
             await closed_loop(client, auth, 3.0)  # warm-up
@@ -93,10 +94,10 @@ async def run(options: argparse.Namespace, soak_seconds: float, peak_seconds: fl
                     headers={"Authorization": f"Bearer {admin_key}"},
                 )
             ).json()["requests"]
-            rss_start = rss_kib(server.pid)
+            rss_start = vm_kib(server.pid, "VmRSS")
             rate = 0.8 * peak
             windows = await open_loop(client, auth, rate, soak_seconds)
-            rss_end = rss_kib(server.pid)
+            rss_end = vm_kib(server.pid, "VmRSS")
         report = {
             "machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]},
             "peak_rps": round(peak, 1),
@@ -113,7 +114,7 @@ async def run(options: argparse.Namespace, soak_seconds: float, peak_seconds: fl
             "windows": [w.summary() for w in windows],
         }
     finally:
-        stop_server(server)
+        server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     print_report(report)
     options.output.parent.mkdir(parents=True, exist_ok=True)
@@ -124,13 +125,10 @@ async def run(options: argparse.Namespace, soak_seconds: float, peak_seconds: fl
     return 0 if passed else 1
 
 
-def start_server(
-    options: argparse.Namespace, workdir: Path, admin_key: str
-) -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBERS_MOCK_")}
+def start_numbers_mock(options: argparse.Namespace, workdir: Path, admin_key: str) -> ServerProcess:
+    """`numbers-mock serve` on the server core, ready; this process moves to the load core."""
+    port = free_port(HOST)
+    env = without_server_settings()
     env.update(
         NUMBERS_MOCK_DATABASE_URL=options.database_url or f"sqlite:///{workdir / 'soak.db'}",
         NUMBERS_MOCK_JWT_SECRET=secrets.token_hex(32),
@@ -139,37 +137,23 @@ def start_server(
     )
     if options.seed_count:
         env["NUMBERS_MOCK_SEED_COUNT"] = str(options.seed_count)
-    command = shutil.which("numbers-mock") or str(Path(sys.executable).parent / "numbers-mock")
-    log = (workdir / "server.log").open("wb")
-    server = subprocess.Popen(
-        [command, "serve", "--host", HOST, "--port", str(port), "--log-level", "warning"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=workdir,
-    )
-    if (os.cpu_count() or 1) >= 2 and hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(server.pid, {0})  # server on core 0, this load generator on core 1
-        os.sched_setaffinity(0, {1})
-    base = f"http://{HOST}:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited: {(workdir / 'server.log').read_text()}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return server, base
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not become ready in 120 s")
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    server.send_signal(signal.SIGTERM)
+    command = [*server_command(), "serve", "--host", HOST, "--port", str(port)]
+    server_cpus, load_cpus = core_plan()
     try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
+        server = start_server(
+            [*command, "--log-level", "warning"],
+            url=f"http://{HOST}:{port}",
+            log_path=workdir / "server.log",
+            env=env,
+            cwd=workdir,
+            name="numbers-mock",
+            preexec_fn=child_setup(server_cpus),
+        ).wait_until_ready(120)
+    except ServerStartError as error:
+        raise SystemExit(str(error)) from None
+    if load_cpus is not None:
+        os.sched_setaffinity(0, load_cpus)
+    return server
 
 
 async def bearer(client: httpx.AsyncClient, admin_key: str) -> dict[str, str]:
@@ -257,13 +241,6 @@ async def open_loop(
         task.add_done_callback(tasks.discard)
     await asyncio.gather(*tasks)
     return windows
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
 
 
 def print_report(report: dict[str, Any]) -> None:

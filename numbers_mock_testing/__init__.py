@@ -4,6 +4,8 @@
   only.
 - ``launch_server`` / ``running_server``: start ``numbers-mock serve`` as a child process with
   a temporary database and random secrets (what the fixture does), for other test runners.
+  They start, wait for and stop it with ``numbers_mock_testing.process``, which starts any
+  server command the same way (its own process group, ready on ``/healthz``, no orphans).
 - The pytest plugin (``numbers_mock_testing.plugin``, loaded through its entry point): the
   ``numbers_mock`` fixture and the ``--numbers-mock-*`` options.
 

@@ -116,6 +116,19 @@ def admin() -> dict[str, str]:
     return {"Authorization": f"Bearer {TEST_ADMIN_KEY}"}
 
 
+@pytest.fixture
+def isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No NUMBERS_MOCK_* setting but the test secret; the whole environment restored after
+    the test (the CLI passes its flags on as environment variables)."""
+    saved = dict(os.environ)
+    for name in [name for name in os.environ if name.startswith("NUMBERS_MOCK_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("NUMBERS_MOCK_JWT_SECRET", TEST_SECRET)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 @pytest.fixture(scope="session")
 def repository_root() -> Path:
     return Path(__file__).resolve().parent.parent

@@ -7,16 +7,16 @@ import json
 import math
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import httpx2 as httpx
 import pytest
+
+from numbers_mock_testing.process import free_port, start_server
 
 SIZE_MEASUREMENTS = (
     "stock_first",
@@ -114,14 +114,18 @@ def test_run_smoke(repository_root: Path, tmp_path: Path) -> None:
     assert "pass" in result.stdout or "MISS" in result.stdout
 
 
-def load_bench_module(repository_root: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_run", repository_root / "bench" / "run.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, module)  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture
+def bench_modules(
+    repository_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[str], ModuleType]]:
+    """Imports a bench/ module as its scripts do (bench/ first on sys.path), and forgets
+    bench/'s modules afterwards."""
+    bench_dir = repository_root / "bench"
+    monkeypatch.syspath_prepend(str(bench_dir))
+    yield importlib.import_module
+    for name, module in list(sys.modules.items()):
+        if Path(getattr(module, "__file__", None) or "/").parent == bench_dir:
+            del sys.modules[name]
 
 
 WRK_OUTPUT = """\
@@ -141,8 +145,8 @@ Transfer/sec:    326.01KB
 """
 
 
-def test_wrk_output_parsing(repository_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    bench = load_bench_module(repository_root, monkeypatch)
+def test_wrk_output_parsing(bench_modules: Callable[[str], ModuleType]) -> None:
+    bench = bench_modules("load")
     parsed: Any = bench.parse_wrk(WRK_OUTPUT, "test")
     assert parsed.requests == 2830
     assert parsed.requests_per_second == pytest.approx(282.73)
@@ -162,10 +166,8 @@ def test_python_load_generator(repository_root: Path, tmp_path: Path) -> None:
     """The fallback when wrk is absent: counts requests, and non-2xx responses as such."""
     body = tmp_path / "page.json"
     body.write_bytes(b'{"results":[]}')
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
+    port = free_port()
+    server = start_server(
         [
             sys.executable,
             str(repository_root / "bench" / "baseline_apps.py"),
@@ -175,18 +177,11 @@ def test_python_load_generator(repository_root: Path, tmp_path: Path) -> None:
             "--body",
             str(body),
         ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+        url=f"http://127.0.0.1:{port}",
+        log_path=tmp_path / "starlette.log",
+        name="starlette",
+    ).wait_until_ready(30)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
         results = {}
         for name, path in (("ok", "/organizations/bench/numbers-stock-items"), ("404", "/nope")):
             finished = subprocess.run(
@@ -194,7 +189,7 @@ def test_python_load_generator(repository_root: Path, tmp_path: Path) -> None:
                     sys.executable,
                     str(repository_root / "bench" / "loadgen.py"),
                     "--url",
-                    base + path,
+                    server.url + path,
                     "--seconds",
                     "0.5",
                     "--connections",
@@ -209,8 +204,7 @@ def test_python_load_generator(repository_root: Path, tmp_path: Path) -> None:
             )
             results[name] = json.loads(finished.stdout)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        server.stop()
     assert results["ok"]["requests"] > 0
     assert results["ok"]["requests_per_second"] > 0
     assert results["ok"]["non_2xx"] == results["ok"]["errors"] == 0

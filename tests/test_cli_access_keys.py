@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-
 import pytest
 from typer.testing import CliRunner
 
@@ -14,18 +11,8 @@ from app.cli.main import cli
 from tests.conftest import TEST_SECRET
 
 runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The CLI passes flags on as environment variables; undo that after each test."""
-    saved = dict(os.environ)
-    for name in [name for name in os.environ if name.startswith("NUMBERS_MOCK_")]:
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("NUMBERS_MOCK_JWT_SECRET", TEST_SECRET)
-    yield
-    os.environ.clear()
-    os.environ.update(saved)
+# The CLI passes flags on as environment variables: each test starts from a clean one.
+pytestmark = pytest.mark.usefixtures("isolated_environment")
 
 
 def test_access_key_prints_only_a_key_the_server_accepts() -> None:

@@ -10,8 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli.main import cli
+from numbers_mock_testing.process import free_port
 from tests.conftest import DatabaseFactory
-from tests.servers import free_port, running_server, server_environment
+from tests.servers import running_server, server_environment
 
 ADMIN_KEY = "cli-remote-admin-key"
 runner = CliRunner(env={"COLUMNS": "250"})

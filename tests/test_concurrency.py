@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from app.db.engine import create_db_engine
 from app.db.models import InventoryNumber
+from numbers_mock_testing.process import free_port
 from tests.conftest import DatabaseFactory
-from tests.servers import free_port, running_server, server_environment
+from tests.servers import running_server, server_environment
 
 ADMIN = {"Authorization": "Bearer races-admin-key"}
 CLIENTS = 32

@@ -14,8 +14,9 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
+from numbers_mock_testing.process import free_port
 from tests.conftest import DatabaseFactory
-from tests.servers import free_port, running_server, server_environment
+from tests.servers import running_server, server_environment
 
 ADMIN_KEY = "lifecycle-races-admin-key"
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import subprocess
-import tempfile
-import time
-from collections.abc import Iterator, Sequence
-from typing import IO
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx2 as httpx
 import pytest
 
+from numbers_mock_testing.process import ServerProcess, free_port
 from tests.conftest import DatabaseFactory
 from tests.servers import (
-    COMMAND,
-    free_port,
+    STARTUP_TIMEOUT_SECONDS,
     running_server,
     server_environment,
-    stop_process,
+    start_serve,
 )
 
 ADMIN = {"Authorization": "Bearer replicas-admin-key"}
@@ -142,51 +139,30 @@ def test_either_journal_lists_both_replicas_requests(replicas: tuple[str, str]) 
         assert [entry["trackingId"] for entry in journal] == ids[::-1]
 
 
-def test_replicas_starting_together_on_an_empty_database(database_factory: DatabaseFactory) -> None:
+def test_replicas_starting_together_on_an_empty_database(
+    database_factory: DatabaseFactory, tmp_path: Path
+) -> None:
     """Both migrate-and-seed at once: the startup lock lets one do it, the other reuses it."""
     env = server_environment(database_factory("replicas_race"), NUMBERS_MOCK_SEED_COUNT="3000")
-    ports = [free_port(), free_port()]
-    logs: list[IO[bytes]] = []
-    processes: list[subprocess.Popen[bytes]] = []
+    servers: list[ServerProcess] = []
     with contextlib.ExitStack() as stack:
-        for port in ports:  # both processes start before either is waited for
-            log = stack.enter_context(tempfile.TemporaryFile())
-            logs.append(log)
-            process = subprocess.Popen(
-                [COMMAND, "serve", "--port", str(port)], env=env, stdout=log, stderr=log
-            )
-            stack.callback(stop_process, process)
-            processes.append(process)
-        for port in ports:
-            assert _wait_healthy(f"http://127.0.0.1:{port}"), _read(logs)
+        for replica in ("one", "two"):  # both processes start before either is waited for
+            workdir = tmp_path / replica
+            workdir.mkdir()
+            server = start_serve(env, free_port(), workdir)
+            stack.callback(server.stop)
+            servers.append(server)
+        for server in servers:
+            server.wait_until_ready(STARTUP_TIMEOUT_SECONDS)
         counts = [
             httpx.post(
-                f"http://127.0.0.1:{port}/_mock/reset",
+                f"{server.url}/_mock/reset",
                 headers={"Authorization": "Bearer numbers-mock-development-admin-key"},
             ).json()["inStock"]
-            for port in ports
+            for server in servers
         ]
-        for process in processes:
-            stop_process(process)
-        log_text = _read(logs)
+        for server in servers:
+            server.stop()
+    log_text = "".join(server.log() for server in servers)
     assert counts == [3000, 3000]
     assert log_text.count("seeded 3000 numbers") == 1, log_text
-
-
-def _wait_healthy(base: str) -> bool:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return True
-        except httpx.TransportError:
-            time.sleep(0.2)
-    return False
-
-
-def _read(logs: Sequence[IO[bytes]]) -> str:
-    text = ""
-    for log in logs:
-        log.seek(0)
-        text += log.read().decode(errors="replace")
-    return text

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from app.db.engine import create_db_engine
 from app.db.models import InventoryNumber
+from numbers_mock_testing.process import free_port
 from tests.conftest import POSTGRES_URL, DatabaseFactory
-from tests.servers import COMMAND, free_port, running_server, server_environment
+from tests.servers import COMMAND, running_server, server_environment
 
 ADMIN_KEY = "resilience-admin-key"
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}

@@ -8,8 +8,9 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
+from numbers_mock_testing.process import free_port
 from tests.conftest import DatabaseFactory
-from tests.servers import COMMAND, free_port, running_server, server_environment
+from tests.servers import COMMAND, running_server, server_environment
 
 
 def test_serve_seeds_once_answers_and_stops_cleanly(database_factory: DatabaseFactory) -> None:

@@ -3,8 +3,11 @@ test files written here, with the plugin loaded through its ``pytest11`` entry p
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import urllib.parse
+from pathlib import Path
 
 import pytest
 
@@ -268,6 +271,64 @@ def test_a_users_own_app_package_is_left_alone(
     """
     )
     run_user_session(pytester).assert_outcomes(passed=2)
+
+
+def test_an_installed_app_package_with_the_server_run_apart_as_the_readme_says(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    launched_server: LaunchedServer,
+    repository_root: Path,
+) -> None:
+    """README, "When your own package is called `app`": the user's `app` is installed, the
+    server runs apart (here: started by the launcher from a private directory), and the
+    plugin comes from a copy of numbers_mock_testing/ alone, pointed at it by NUMBERS_MOCK_URL."""
+    installed = pytester.mkdir("site-packages")
+    users_app = installed / "app"
+    users_app.mkdir()
+    (users_app / "__init__.py").write_text('WHOSE = "the user\'s"\n')
+    plugin_copy = pytester.mkdir(".numbers-mock")
+    shutil.copytree(
+        repository_root / "numbers_mock_testing",
+        plugin_copy / "numbers_mock_testing",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(plugin_copy), str(installed)]))
+    monkeypatch.setenv("NUMBERS_MOCK_URL", launched_server.url)
+    monkeypatch.setenv("NUMBERS_MOCK_ADMIN_KEY", launched_server.admin_key)
+    pytester.makepyfile(
+        USER_HELPERS
+        + f"""
+    import app
+    import numbers_mock_testing
+
+
+    def test_the_users_installed_app_is_the_one_imported():
+        assert app.WHOSE == "the user's"
+        assert app.__file__ == {str(users_app / "__init__.py")!r}
+
+
+    def test_the_plugin_drives_the_server_run_apart(numbers_mock):
+        assert numbers_mock_testing.__file__.startswith({str(plugin_copy)!r})
+        assert numbers_mock.url == {launched_server.url!r}
+        token = numbers_mock.token(org="acme")
+        status, page = get(numbers_mock.url, "/numbers/available", token, countryCode="US")
+        assert status == 200, page
+        assert page["numbers"]
+        numbers_mock.fail_next("listStockItems", status=500, times=None)
+    """
+    )
+    # Without the installed entry point, as where the wheel is not installed.
+    result = pytester.runpytest_subprocess(
+        "-p", "no:numbers_mock", "-p", "numbers_mock_testing.plugin", timeout=RUN_TIMEOUT
+    )
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines([f"numbers-mock: {launched_server.url} (from NUMBERS_MOCK_URL)"])
+    external = NumbersMock(launched_server.url, launched_server.admin_key)
+    try:
+        assert [fault["operation"] for fault in external.faults()] == ["listStockItems"]
+    finally:
+        external.reset()
+    assert not list(pytester.path.glob("runpytest-*/numbers-mock*"))  # it started none
 
 
 # --numbers-mock-url: a server someone else runs.

@@ -13,6 +13,7 @@ import pytest
 from app.settings import DEVELOPMENT_ADMIN_KEY, DEVELOPMENT_JWT_SECRET
 from numbers_mock_testing import ControlApiError, NumbersMock
 from numbers_mock_testing import plugin as plugin_module
+from numbers_mock_testing import process as process_module
 from numbers_mock_testing import server as server_module
 from numbers_mock_testing.server import (
     LaunchedServer,
@@ -43,6 +44,7 @@ assert not [name for name in sys.modules if name == "app" or name.startswith("ap
 TESTING_MODULES = (
     "numbers_mock_testing",
     "numbers_mock_testing.client",
+    "numbers_mock_testing.process",
     "numbers_mock_testing.server",
     "numbers_mock_testing.plugin",
 )
@@ -162,14 +164,14 @@ def test_a_server_that_is_not_ready_in_time_is_stopped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spawned: list[subprocess.Popen[bytes]] = []
-    real_spawn = server_module._spawn
+    real_spawn = process_module._spawn
 
     def recording_spawn(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
         process = real_spawn(*args, **kwargs)  # type: ignore[arg-type]
         spawned.append(process)
         return process
 
-    monkeypatch.setattr(server_module, "_spawn", recording_spawn)
+    monkeypatch.setattr(process_module, "_spawn", recording_spawn)
     with pytest.raises(ServerStartError, match=r"/healthz did not answer 200 within 0 s"):
         launch_server(tmp_path, seed_count=100, startup_timeout=0)
     [process] = spawned

@@ -1,0 +1,184 @@
+"""What bench/run.py starts: numbers-mock on a freshly seeded SQLite file per size, and the
+ceiling apps (bench/baseline_apps.py), each through numbers_mock_testing's launcher, pinned to
+the server core where two are allowed."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+from common import BENCH_DIR, HOST, BenchBroken, child_setup, core_plan, git, progress
+
+from numbers_mock_testing.process import ServerProcess, ServerStartError, free_port, start_server
+from numbers_mock_testing.server import server_command, without_server_settings
+
+SERVER_START_SECONDS = 180.0
+
+
+@contextmanager
+def workspace(keep_db: Path | None) -> Iterator[tuple[Path, Path]]:
+    workdir = Path(tempfile.mkdtemp(prefix="numbers-mock-run-"))
+    try:
+        dbdir = keep_db.resolve() if keep_db else workdir
+        dbdir.mkdir(parents=True, exist_ok=True)
+        yield workdir, dbdir
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def db_name(count: int) -> str:
+    return f"bench-{count}.db"
+
+
+def numbers_mock_environment() -> dict[str, str]:
+    """This process's environment without its numbers-mock settings, and random secrets."""
+    env = without_server_settings()
+    env.update(
+        NUMBERS_MOCK_JWT_SECRET=secrets.token_hex(32),
+        NUMBERS_MOCK_ADMIN_KEY=secrets.token_hex(16),
+    )
+    return env
+
+
+def seed_database(
+    dbdir: Path, count: int, env: dict[str, str], timeout: float, cpus: set[int]
+) -> dict[str, Any]:
+    """Seed `count` numbers into a fresh SQLite file; reuse a kept one (--keep-db) if seeded.
+
+    The seed runs on ``cpus`` (all of them): it generates and writes on two cores at once.
+    """
+    path = dbdir / db_name(count)
+    record = path.with_suffix(".seed.json")
+    if path.exists() and record.exists():
+        kept: dict[str, Any] = json.loads(record.read_text())
+        if kept.get("numbers") == count:
+            progress(f"reusing {path} (seeded at commit {kept.get('commit')})")
+            return {**kept, "reused": True}
+    for stale in dbdir.glob(path.name + "*"):
+        stale.unlink()
+    progress(f"seeding {count:,} numbers into {path}")
+    started = time.perf_counter()
+    try:
+        finished = subprocess.run(
+            [
+                *server_command(),
+                "seed",
+                "--count",
+                str(count),
+                "--database-url",
+                f"sqlite:///{path}",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            preexec_fn=child_setup(cpus),
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise BenchBroken(f"seeding {count:,} numbers took over {timeout:.0f} s") from None
+    seconds = time.perf_counter() - started
+    if finished.returncode != 0:
+        raise BenchBroken(f"seeding failed: {finished.stderr[-2000:]}")
+    reported = re.search(r"\(([\d,.]+) numbers/s\)", finished.stderr + finished.stdout)
+    result: dict[str, Any] = {
+        "numbers": count,
+        "seconds": round(seconds, 2),
+        "numbers_per_second": round(count / seconds, 1),
+        "reported_numbers_per_second": float(reported[1].replace(",", "")) if reported else None,
+        "database_mb": round(path.stat().st_size / 1e6, 1),
+        "commit": git("rev-parse", "HEAD"),
+        "reused": False,
+    }
+    record.write_text(json.dumps(result, indent=2))
+    progress(f"seeded in {seconds:.1f} s: {result['numbers_per_second']:,.0f} numbers/s")
+    return result
+
+
+def mint_token(env: dict[str, str], org: str) -> str:
+    finished = subprocess.run(
+        [*server_command(), "token", "--org", org, "--ttl", str(7 * 24 * 3600)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if finished.returncode != 0 or not finished.stdout.strip():
+        raise BenchBroken(f"numbers-mock token failed: {finished.stderr}")
+    return finished.stdout.strip().splitlines()[-1]
+
+
+def start_numbers_mock(
+    key: str, database: Path, env: dict[str, str], workdir: Path
+) -> ServerProcess:
+    port = free_port(HOST)
+    command = [*server_command(), "serve", "--host", HOST, "--port", str(port)]
+    command += ["--database-url", f"sqlite:///{database}", "--log-level", "warning"]
+    return start(key, command, env, port, workdir)
+
+
+def start_baseline(framework: str, body: Path, workdir: Path) -> ServerProcess:
+    port = free_port(HOST)
+    command = [sys.executable, str(BENCH_DIR / "baseline_apps.py"), framework]
+    command += ["--port", str(port), "--body", str(body)]
+    return start(framework, command, dict(os.environ), port, workdir)
+
+
+def start(
+    name: str, command: list[str], env: dict[str, str], port: int, workdir: Path
+) -> ServerProcess:
+    """Start a server (the Python process itself, no shell), on the server core if pinned."""
+    server_cpus, _ = core_plan()
+    try:
+        return start_server(
+            command,
+            url=f"http://{HOST}:{port}",
+            log_path=workdir / f"{name}.log",
+            env=env,
+            cwd=workdir,
+            name=name,
+            preexec_fn=child_setup(server_cpus),
+        )
+    except ServerStartError as error:
+        raise BenchBroken(str(error)) from None
+
+
+def wait_ready(server: ServerProcess) -> None:
+    try:
+        server.wait_until_ready(SERVER_START_SECONDS)
+    except ServerStartError as error:
+        raise BenchBroken(str(error)) from None
+
+
+def check_alive(server: ServerProcess) -> None:
+    if server.process.poll() is not None:
+        tail = server.log()[-3000:]
+        raise BenchBroken(f"{server.name} exited ({server.process.returncode}):\n{tail}")
+
+
+def count_access_lines(log: Path) -> int:
+    """uvicorn access-log lines the server wrote (the ceilings run with access_log=False)."""
+    if not log.exists():
+        return 0
+    with log.open(errors="replace") as lines:
+        return sum(1 for line in lines if re.search(r'" \d{3}\b', line))
+
+
+def fetch_page(server: ServerProcess, path: str, headers: dict[str, str]) -> bytes:
+    response = httpx.get(server.url + path, headers=headers, timeout=60)
+    if response.status_code != 200:
+        raise BenchBroken(f"{server.name} {path}: HTTP {response.status_code} {response.text}")
+    return response.content

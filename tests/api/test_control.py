@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import statistics
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -17,13 +16,7 @@ from app.settings import Settings
 from tests.conftest import DatabaseFactory, Minter, make_settings
 from tests.helpers import AVAILABLE, STOCK_ITEMS, assert_error
 
-
-@pytest.fixture(autouse=True)
-def seeded_state(client: TestClient, admin: dict[str, str]) -> Iterator[None]:
-    """Every test starts, and leaves the shared database, at the seed."""
-    assert client.post("/_mock/reset", headers=admin).status_code == 200
-    yield
-    assert client.post("/_mock/reset", headers=admin).status_code == 200
+pytestmark = pytest.mark.usefixtures("seeded_state")
 
 
 def _in_pingram(client: TestClient, auth: dict[str, str], number: str, country: str) -> bool:

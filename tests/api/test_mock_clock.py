@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -13,13 +12,7 @@ from tests.api import pingram
 from tests.conftest import Minter
 from tests.helpers import assert_error
 
-
-@pytest.fixture(autouse=True)
-def seeded_state(client: TestClient, admin: dict[str, str]) -> Iterator[None]:
-    """Every test starts, and leaves the shared database, at the seed on real time."""
-    assert client.post("/_mock/reset", headers=admin).status_code == 200
-    yield
-    assert client.post("/_mock/reset", headers=admin).status_code == 200
+pytestmark = pytest.mark.usefixtures("seeded_state")
 
 
 def test_the_clock_advances_and_reset_returns_it_to_real_time(

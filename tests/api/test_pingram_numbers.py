@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,13 +12,7 @@ from tests.api.pingram import LIST, ORDER, RELEASED
 from tests.conftest import Minter
 from tests.helpers import AVAILABLE, assert_error
 
-
-@pytest.fixture(autouse=True)
-def seeded_state(client: TestClient, admin: dict[str, str]) -> Iterator[None]:
-    """Every test starts, and leaves the shared database, at the seed on real time."""
-    assert client.post("/_mock/reset", headers=admin).status_code == 200
-    yield
-    assert client.post("/_mock/reset", headers=admin).status_code == 200
+pytestmark = pytest.mark.usefixtures("seeded_state")
 
 
 # --- search ----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from app.control import routes as control_routes
 from app.control.scenarios import apply_scenario, load_scenario
 from app.db.engine import create_db_engine, create_session_factory, describe_database, startup_lock
 from app.db.migrations import upgrade_to_head
+from app.journal.writer import GroupCommitWriter
 from app.page_tokens import PageTokenCodec
 from app.providers.registry import OPENAPI_TAGS, OPERATIONS, routers
 from app.settings import Settings
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
             await run_in_threadpool(_prepare_database, context)
         _log_startup(context)
         yield
+        await context.journal.flush()
         context.engine.dispose()
 
     app = FastAPI(
@@ -101,8 +103,7 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
     # Added last, so outermost: it journals even the 500s TrackingMiddleware renders.
     app.add_middleware(
         JournalMiddleware,
-        engine=context.engine,
-        journal_size=settings.journal_size,
+        writer=context.journal,
         operations=OPERATIONS,
     )
     return app
@@ -137,6 +138,7 @@ def _build_context(settings: Settings) -> AppContext:
         ),
         page_tokens=PageTokenCodec(secret.encode()),
         access_keys=AccessKeyCodec(secret),
+        journal=GroupCommitWriter(engine, keep=settings.journal_size),
     )
 
 

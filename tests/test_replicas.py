@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx2 as httpx
 import pytest
@@ -135,8 +137,46 @@ def test_either_journal_lists_both_replicas_requests(replicas: tuple[str, str]) 
         for base in (one, two)
     ]
     for base in (one, two):
-        journal = httpx.get(f"{base}/_mock/requests", headers=ADMIN).json()["requests"]
+        journal = _journal_once_committed(base, count=2)
         assert [entry["trackingId"] for entry in journal] == ids[::-1]
+
+
+def test_a_replica_sees_anothers_requests_within_the_readmes_bound(
+    replicas: tuple[str, str],
+) -> None:
+    """The README promises another replica's requests in the journal within 1 s."""
+    one, two = replicas
+    auth = _token(one)
+    waits = []
+    for _ in range(20):
+        answer = httpx.get(f"{one}/numbers/available?countryCode=DE&limit=1", headers=auth)
+        answered = time.monotonic()
+        tracking_id = answer.headers["X-Tracking-Id"]
+        while True:
+            found = httpx.get(f"{two}/_mock/requests/{tracking_id}", headers=ADMIN)
+            if found.status_code == 200:
+                break
+            assert found.status_code == 404, found.text
+            assert time.monotonic() - answered < JOURNAL_BOUND_SECONDS, "not journaled in time"
+            time.sleep(0.005)
+        waits.append(time.monotonic() - answered)
+    print(f"another replica saw each request after at most {max(waits) * 1000:.1f} ms")
+
+
+JOURNAL_BOUND_SECONDS = 1.0
+
+
+def _journal_once_committed(base: str, *, count: int) -> list[dict[str, Any]]:
+    """The journal once it holds ``count`` entries (another replica's commit within the
+    README's bound)."""
+    deadline = time.monotonic() + JOURNAL_BOUND_SECONDS
+    while True:
+        journal: list[dict[str, Any]] = httpx.get(f"{base}/_mock/requests", headers=ADMIN).json()[
+            "requests"
+        ]
+        if len(journal) >= count or time.monotonic() > deadline:
+            return journal
+        time.sleep(0.005)
 
 
 def test_replicas_starting_together_on_an_empty_database(

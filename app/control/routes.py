@@ -45,13 +45,15 @@ from app.lifecycle import mock_clock, ownership
 from app.scripting import repository as scripting_repository
 from app.scripting import script
 from app.stock import changes, repository
-from app.web.deps import ContextDep, SessionDep, admin_access, known_parameters
+from app.web.deps import ContextDep, SessionDep, admin_access, flush_journal, known_parameters
 from app.web.openapi import error_responses
 
 router = APIRouter(
     prefix="/_mock",
     tags=["Control API"],
-    dependencies=[Depends(admin_access)],
+    # Flushed first, so every control call (journal reads, clears, resets) sees the journal
+    # with every request answered before it.
+    dependencies=[Depends(admin_access), Depends(flush_journal)],
     responses=error_responses(400, 401, 500, 503),
 )
 NumberPath = Annotated[

@@ -66,8 +66,9 @@ def list_entries(
     limit: int,
     keep: int,
 ) -> list[JournalEntry]:
-    """Newest first; never more than ``keep``, however far trimming lags. Without the
-    exchanged headers and bodies (``find_entry`` has them)."""
+    """Newest first (by when the request came: replicas commit their batches independently,
+    so ids follow commit order); never more than ``keep``, however far trimming lags.
+    Without the exchanged headers and bodies (``find_entry`` has them)."""
     newest = session.scalar(select(func.max(JournalEntry.id))) or 0
     statement = (
         select(JournalEntry)
@@ -81,7 +82,8 @@ def list_entries(
         statement = statement.where(JournalEntry.organization_id == organization_id)
     if status is not None:
         statement = statement.where(JournalEntry.status == status)
-    return list(session.scalars(statement.order_by(JournalEntry.id.desc()).limit(limit)))
+    newest_first = statement.order_by(JournalEntry.received_at.desc(), JournalEntry.id.desc())
+    return list(session.scalars(newest_first.limit(limit)))
 
 
 def find_entry(session: Session, tracking_id: str, *, keep: int) -> JournalEntry | None:

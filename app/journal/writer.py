@@ -1,6 +1,12 @@
-"""Writes journal records by group commit: while one batch is being committed, the next
-requests' records gather, and each request resumes once the batch holding its record is
-committed (one transaction for many requests)."""
+"""Writes journal records by group commit, off the requests' path.
+
+A request hands its record over (``submit``) and its response leaves at once; a background
+task commits what has gathered in one transaction while the next records gather. Readers of
+the journal ``flush`` first: every record submitted before the call is then committed, so a
+journal read on this server always shows the requests answered before it. Another replica
+sees them once their batch commits (``COMMIT_BOUND_SECONDS``); a crash loses at most the
+records not yet committed, never anything else (inventory changes commit with their request).
+"""
 
 from __future__ import annotations
 
@@ -14,42 +20,72 @@ from app.journal.repository import JournalRecord
 
 logger = logging.getLogger("numbers_mock.journal")
 
+# How long a flush waits for the batches before it; a batch is one multi-row insert, so it
+# takes milliseconds unless the database stalls (then the read goes ahead without them).
+COMMIT_BOUND_SECONDS = 5.0
+
 
 class GroupCommitWriter:
     def __init__(self, engine: Engine, *, keep: int) -> None:
         self._engine = engine
         self._keep = keep
-        self._waiting: list[tuple[JournalRecord, asyncio.Future[None]]] = []
+        self._waiting: list[JournalRecord] = []
+        self._submitted = 0
+        self._committed = 0  # written, or given up on: never waited on again
+        self._flushes: list[tuple[int, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def write(self, record: JournalRecord) -> None:
-        """Returns once ``record`` is committed, with whichever batch holds it."""
+    def submit(self, record: JournalRecord) -> None:
+        """Queue ``record`` for the next batch; never waits."""
+        self._waiting.append(record)
+        self._submitted += 1
+        self._start_writer()
+
+    async def flush(self) -> None:
+        """Returns once every record submitted before the call is committed (or, should the
+        database stall, after ``COMMIT_BOUND_SECONDS``)."""
+        if self._committed >= self._submitted:
+            return
+        done = asyncio.get_running_loop().create_future()
+        self._flushes.append((self._submitted, done))
+        self._start_writer()
+        try:
+            await asyncio.wait_for(asyncio.shield(done), COMMIT_BOUND_SECONDS)
+        except TimeoutError:
+            logger.warning("journal flush gave up after %.0f s", COMMIT_BOUND_SECONDS)
+
+    def _start_writer(self) -> None:
         loop = asyncio.get_running_loop()
-        written = loop.create_future()
-        self._waiting.append((record, written))
         writer = self._writer
         # One writer per event loop at a time (an app may outlive the loop that served it).
         if writer is None or writer.done() or writer.get_loop() is not loop:
             self._writer = loop.create_task(self._write_batches())
-        await written
 
     async def _write_batches(self) -> None:
+        self._wake_flushes()
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
-                await asyncio.to_thread(self._write, [record for record, _ in batch])
+                await asyncio.to_thread(self._write, batch)
             finally:
-                # Whatever happened to the write, no response waits on it for ever.
-                for _, written in batch:
-                    if not written.done():
-                        written.set_result(None)
+                self._committed += len(batch)
+                self._wake_flushes()
+
+    def _wake_flushes(self) -> None:
+        waiting = []
+        for target, done in self._flushes:
+            if self._committed < target:
+                waiting.append((target, done))
+            elif not done.done() and not done.get_loop().is_closed():
+                done.set_result(None)
+        self._flushes = waiting
 
     def _write(self, records: list[JournalRecord]) -> None:
         try:
             with self._engine.begin() as connection:
                 repository.add_entries(connection, records, keep=self._keep)
         except Exception:
-            # The answer matters more than its record: never fail (or hold up) a request, or
-            # the requests batched with it, over the journal.
+            # The answer matters more than its record: never fail a request, or the requests
+            # batched with it, over the journal.
             tracking_ids = ", ".join(record.tracking_id for record in records)
             logger.warning("could not journal trackingId=%s", tracking_ids, exc_info=True)

@@ -31,6 +31,7 @@ from app.errors import (
     OrganizationMismatch,
     bearer_or_access_key_challenge,
 )
+from app.journal.writer import GroupCommitWriter
 from app.page_tokens import PageTokenCodec
 from app.providers.parameters import reject_unknown_parameters
 from app.scripting.runner import ScriptedCall, judge_then_work
@@ -48,6 +49,7 @@ class AppContext:
     verifier: TokenVerifier
     page_tokens: PageTokenCodec
     access_keys: AccessKeyCodec
+    journal: GroupCommitWriter
 
 
 # The dependencies of the provider routes are `async def`: they only compute, and a sync
@@ -58,6 +60,11 @@ async def get_context(request: Request) -> AppContext:
 
 
 ContextDep = Annotated[AppContext, Depends(get_context)]
+
+
+async def flush_journal(context: ContextDep) -> None:
+    """Before a route reads or clears the journal: every request answered so far is in it."""
+    await context.journal.flush()
 
 
 def get_session(context: ContextDep) -> Iterator[Session]:

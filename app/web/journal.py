@@ -1,7 +1,8 @@
-"""Records every provider request in the journal, before its response leaves.
+"""Records every provider request in the journal as its response leaves.
 
-Written before the response so that a test reading the journal right after its request
-finds it, on any replica; ``app.journal.writer`` groups the writes under load. It sits
+The record is handed to ``app.journal.writer`` before the response's last part is sent, and
+journal reads flush the writer first, so a test reading the journal right after its request
+finds it; the write itself is grouped with others, off the request's path. It sits
 outside the tracking middleware, so even a 500 that middleware renders is journaled. Each
 record keeps the request's and the response's headers and bodies (the first 64 KiB) for the
 console; the Authorization and Cookie headers are never stored.
@@ -15,7 +16,6 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.journal.repository import JournalRecord
@@ -32,15 +32,10 @@ def note_caller(scope: Scope, organization_id: str | None, sub: str) -> None:
 
 class JournalMiddleware:
     def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        engine: Engine,
-        journal_size: int,
-        operations: Collection[str],
+        self, app: ASGIApp, *, writer: GroupCommitWriter, operations: Collection[str]
     ) -> None:
         self.app = app
-        self._writer = GroupCommitWriter(engine, keep=journal_size)
+        self._writer = writer
         self._operations = frozenset(operations)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -64,24 +59,20 @@ class JournalMiddleware:
             if exchange.passing_through:
                 await send(message)
                 return
-            # A journaled response is held until its last body part: its record (with the
-            # body) is committed first, then the response leaves.
-            exchange.held.append(message)
-            if message["type"] == "http.response.body":
+            if message["type"] == "http.response.start":
+                exchange.start = message
+            elif message["type"] == "http.response.body":
                 exchange.response_body.keep(message.get("body", b""))
-                if message.get("more_body", False):
-                    return
-            else:
-                return
-            await self._writer.write(self._record(scope, exchange))
-            for held in exchange.held:
-                await send(held)
-            exchange.held.clear()
+                if not message.get("more_body", False):
+                    # Handed over before the last part leaves: a journal read that follows
+                    # the response (which flushes) finds it.
+                    self._writer.submit(self._record(scope, exchange))
+            await send(message)
 
         await self.app(scope, receive_and_keep, send_after_journaling)
 
     def _record(self, scope: Scope, exchange: _Exchange) -> JournalRecord:
-        start = exchange.held[0]
+        start = exchange.start
         state = scope.get("state", {})
         caller_organization, sub = state.get(_CALLER, (None, None))
         organization_id = caller_organization or scope.get("path_params", {}).get("organizationId")
@@ -136,7 +127,7 @@ class _Exchange:
     received_at: datetime
     request_body: _Body = field(default_factory=_Body)
     response_body: _Body = field(default_factory=_Body)
-    held: list[Message] = field(default_factory=list)
+    start: Message = field(default_factory=dict)  # http.response.start, once sent
     passing_through: bool = False  # not a provider operation: nothing to journal
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
 
@@ -192,20 +192,19 @@ def _build_page_statement(shape: _PageShape) -> Select[Any]:
             .limit(limit)
             .lateral("cell_page")
         )
-        number = aliased(InventoryNumber, per_cell)
         return (
-            select(number)
+            select(*per_cell.c)
             .select_from(StockCell)
             .join(per_cell, true())
             .where(*cells)
-            .order_by(*cell_order, number.national_number)
+            .order_by(*cell_order, per_cell.c.national_number)
             .limit(limit)
         )
     # SQLite walks the cells by primary key and each cell by the index, so the ORDER BY
     # needs no sorter; CROSS JOIN keeps it from putting the inventory in the outer loop.
     walk = _CrossJoin(StockCell.__table__, InventoryNumber.__table__, and_(*in_cell))
     return (
-        select(InventoryNumber)
+        select(*InventoryNumber.__table__.columns)
         .select_from(walk)
         .where(*cells)
         .order_by(*cell_order, InventoryNumber.national_number)

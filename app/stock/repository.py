@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -23,11 +23,12 @@ from app.db.engine import changed_rows
 from app.db.models import Base, InventoryNumber, NumberOrigin, StockCell, StockStatus
 from app.generator.records import GeneratedNumber
 from app.stock import page_query
+from app.stock.numbers import StockNumber
 from app.stock.query import StockPosition, StockQuery
 from app.stock.seed_producer import SEED_ROW_FIELDS, SeedBatch, seed_row
 
 
-def position_of(number: InventoryNumber) -> StockPosition:
+def position_of(number: StockNumber) -> StockPosition:
     """Where ``number`` sits in the listing order."""
     return StockPosition(
         number.country_code, number.number_type, number.capability_mask, number.national_number
@@ -40,8 +41,9 @@ def find_in_stock(
     *,
     start_at: StockPosition | None,
     limit: int,
-) -> list[InventoryNumber]:
-    """Numbers in stock matching ``query``, from ``start_at`` on, in the listing order.
+) -> Sequence[StockNumber]:
+    """Numbers in stock matching ``query``, from ``start_at`` on, in the listing order, as
+    rows (see ``app.stock.numbers``).
 
     One walk of index seeks whatever the filters: see ``app.stock.page_query``.
     """
@@ -49,7 +51,7 @@ def find_in_stock(
     if page is None:
         return []
     statement, parameters = page
-    return list(session.scalars(statement, parameters))
+    return session.execute(statement, parameters).all()
 
 
 def count_in_stock(session: Session) -> int:

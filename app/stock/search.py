@@ -10,16 +10,16 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.db.models import InventoryNumber
 from app.lifecycle import mock_clock, ownership
 from app.page_tokens import KeysetWalk, PageTokenCodec
 from app.stock import repository
+from app.stock.numbers import StockNumber
 from app.stock.query import StockPosition, StockQuery
 
 
 @dataclass(frozen=True, slots=True)
 class StockPage:
-    items: list[InventoryNumber]
+    items: list[StockNumber]
     next_page_token: str | None
 
 
@@ -39,15 +39,15 @@ def page_in_stock(
     walk = KeysetWalk(codec, operation, organization_id, query.digest())
     key = walk.start(page_token)
     start = StockPosition.from_parts(key) if key is not None else None
-    rows = repository.find_in_stock(session, query, start_at=start, limit=limit + 1)
+    rows = list(repository.find_in_stock(session, query, start_at=start, limit=limit + 1))
     items, token = walk.page(rows, limit, lambda row: repository.position_of(row).to_parts())
     return StockPage(items=items, next_page_token=token)
 
 
-def first_in_stock(session: Session, *, query: StockQuery, limit: int) -> list[InventoryNumber]:
+def first_in_stock(session: Session, *, query: StockQuery, limit: int) -> list[StockNumber]:
     """The first ``limit`` matches in the stable stock order (Pingram's search)."""
     _end_expired_holds_now_and_then(session)
-    return repository.find_in_stock(session, query, start_at=None, limit=limit)
+    return list(repository.find_in_stock(session, query, start_at=None, limit=limit))
 
 
 # Released numbers return to stock when their hold ends. The lifecycle operations and clock

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Request, Security
-from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.security.http import HTTPBase
 from sqlalchemy import Engine
@@ -37,6 +36,7 @@ from app.providers.parameters import reject_unknown_parameters
 from app.scripting.runner import ScriptedCall, judge_then_work
 from app.settings import Settings
 from app.web.journal import note_caller
+from app.web.responses import ProviderJSONResponse
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,8 +245,8 @@ class Scripted(Generic[_Result]):
     result: _Result
     headers: Mapping[str, str]
 
-    def respond(self, body: Any, status_code: int = 200) -> JSONResponse:
-        return JSONResponse(body, status_code=status_code, headers=dict(self.headers))
+    def respond(self, body: Any, status_code: int = 200) -> ProviderJSONResponse:
+        return ProviderJSONResponse(body, status_code=status_code, headers=dict(self.headers))
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse
 
 from app.providers.bird import parameters, views, workspace_numbers
 from app.providers.bird.api import (
@@ -28,6 +27,7 @@ from app.providers.bird.workspace_numbers import WorkspaceNumbersQuery
 from app.providers.parameters import parse_country_code, parse_types
 from app.web.deps import ContextDep, ProviderCall, bird_call, known_parameters
 from app.web.openapi import success_headers
+from app.web.responses import ProviderJSONResponse
 
 router = APIRouter(tags=[LONG_CODE_NUMBERS_TAG])
 
@@ -85,7 +85,7 @@ async def create_long_code_numbers(
     call: _PLAIN_CALL,
     request: Request,
     workspace_id: WorkspaceId,
-) -> JSONResponse:
+) -> ProviderJSONResponse:
     """Assigns the stock items to the workspace as long code numbers, all or none: 404 for an
     id the inventory does not have, 409 for one no longer in stock; nothing is bought then."""
     workspace = _workspace(workspace_id, call.principal.workspaces)
@@ -157,7 +157,7 @@ async def list_workspace_numbers(
             description="Numbers containing these digits (a leading + matches from the start).",
         ),
     ] = None,
-) -> JSONResponse:
+) -> ProviderJSONResponse:
     """The workspace's long code numbers: oldest first (createdAt, then numberString), or
     newest first with reverse."""
     workspace = _workspace(workspace_id, call.principal.workspaces)
@@ -214,7 +214,7 @@ async def get_long_code_number(
             json_schema_extra={"format": "uuid"},
         ),
     ],
-) -> JSONResponse:
+) -> ProviderJSONResponse:
     """One long code number of the workspace; 404 when the workspace has no such number."""
     workspace = _workspace(workspace_id, call.principal.workspaces)
     number_id = parameters.parse_long_code_number_id(long_code_number_id)

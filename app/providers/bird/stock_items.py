@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import JSONResponse
 
 from app.auth.identifiers import IDENTIFIER_PATTERN
 from app.providers.bird.api import LIST_STOCK_ITEMS, STOCK_ITEMS_TAG
@@ -24,6 +23,7 @@ from app.providers.parameters import (
 from app.stock import search
 from app.web.deps import ContextDep, ProviderCall, bird_call, known_parameters
 from app.web.openapi import success_headers
+from app.web.responses import ProviderJSONResponse
 
 router = APIRouter(tags=[STOCK_ITEMS_TAG])
 
@@ -106,7 +106,7 @@ async def list_stock_items(
             "numbers-mock is test stock. true or false (any case; 1 and 0 too).",
         ),
     ] = None,
-) -> JSONResponse:
+) -> ProviderJSONResponse:
     """Numbers in stock to buy, ordered by country, type, capability set, then number."""
     query = stock_items_query(country_codes or (), prefix, types or (), features or ())
     scripted = await call.run(

@@ -2,40 +2,78 @@
 
 from __future__ import annotations
 
+import functools
+import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from app.db.models import InventoryNumber
+from app.generator.records import CAPABILITY_BITS
 from app.lifecycle.mock_clock import as_utc, iso_millis
 from app.lifecycle.ownership import derived_id
 from app.providers.bird import back_order
 from app.providers.bird.repository import LongCodeNumber
+from app.stock.numbers import StockNumber
 
 CHANNELS = ("sms", "voice", "mms")
 
 
-def stock_item_json(number: InventoryNumber) -> dict[str, Any]:
-    """Bird's stock item (backOrderStockId only when a back order is required)."""
+def stock_item_json(number: StockNumber) -> Mapping[str, Any]:
+    """Bird's stock item (backOrderStockId only when a back order is required).
+
+    Shaped once per number and kept: a stock item never changes (its status is not part of
+    it), and a page is ten of them on every request. Callers copy, never change, the result.
+    """
+    return _stock_item(
+        number.id,
+        number.country_code,
+        number.number_type,
+        number.number_string,
+        number.capability_mask,
+        number.currency_code,
+        number.monthly_amount,
+        number.price_exponent,
+    )
+
+
+@functools.lru_cache(maxsize=65_536)
+def _stock_item(
+    number_id: uuid.UUID,
+    country_code: str,
+    number_type: str,
+    number_string: str,
+    capability_mask: int,
+    currency_code: str,
+    monthly_amount: int,
+    price_exponent: int,
+) -> Mapping[str, Any]:
+    def direction(inbound: str, outbound: str) -> dict[str, bool]:
+        return {
+            "inbound": bool(capability_mask & CAPABILITY_BITS[inbound]),
+            "outbound": bool(capability_mask & CAPABILITY_BITS[outbound]),
+        }
+
     item: dict[str, Any] = {
-        "id": str(number.id),
-        "countryCode": number.country_code,
-        "type": number.number_type,
-        "numberString": number.number_string,
+        "id": str(number_id),
+        "countryCode": country_code,
+        "type": number_type,
+        "numberString": number_string,
         "capabilities": {
-            "voice": {"inbound": number.voice_inbound, "outbound": number.voice_outbound},
-            "sms": {"inbound": number.sms_inbound, "outbound": number.sms_outbound},
-            "mms": {"inbound": number.mms_inbound, "outbound": number.mms_outbound},
+            "voice": direction("voice_inbound", "voice_outbound"),
+            "sms": direction("sms_inbound", "sms_outbound"),
+            "mms": direction("mms_inbound", "mms_outbound"),
         },
         "monthlyPrice": {
-            "currencyCode": number.currency_code,
-            "amount": number.monthly_amount,
-            "exponent": number.price_exponent,
+            "currencyCode": currency_code,
+            "amount": monthly_amount,
+            "exponent": price_exponent,
         },
         "backOrderRequired": False,
     }
-    if back_order.needs_back_order(number.id, number.country_code):
+    if back_order.needs_back_order(number_id, country_code):
         item["backOrderRequired"] = True
-        item["backOrderStockId"] = str(back_order.back_order_stock_id(number.id))
+        item["backOrderStockId"] = str(back_order.back_order_stock_id(number_id))
     return item
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
 
 from app.providers.parameters import (
     CHANNEL_FEATURES,
@@ -20,6 +19,7 @@ from app.stock import search
 from app.stock.query import StockQuery
 from app.web.deps import ProviderCall, known_parameters, pingram_call
 from app.web.openapi import error_responses, success_headers
+from app.web.responses import ProviderJSONResponse
 
 router = APIRouter(tags=[AVAILABLE_NUMBERS_TAG])
 
@@ -79,7 +79,7 @@ async def search_available_numbers(
         ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=50, description="Max results (default 10, max 50)")] = 10,
-) -> JSONResponse:
+) -> ProviderJSONResponse:
     """Numbers in stock in one country, optionally in one area code and with features."""
     query = StockQuery(
         country_codes=(parse_country_code(country_code, "countryCode"),),

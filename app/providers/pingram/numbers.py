@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
-from fastapi.responses import JSONResponse
 
 from app.auth.tokens import Principal
 from app.providers.pingram import lifecycle, views
@@ -29,6 +28,7 @@ from app.providers.pingram.schemas import (
 )
 from app.web.deps import ProviderCall, known_parameters, pingram_call
 from app.web.openapi import error_responses, success_headers
+from app.web.responses import ProviderJSONResponse
 
 router = APIRouter(tags=[NUMBERS_TAG])
 
@@ -49,7 +49,7 @@ def account_of(principal: Principal) -> str:
     response_model=OrderPhoneNumberResponse,
     responses={200: success_headers(), **_ERRORS},
 )
-async def order_number(call: _Call, body: OrderPhoneNumberRequest) -> JSONResponse:
+async def order_number(call: _Call, body: OrderPhoneNumberRequest) -> ProviderJSONResponse:
     """Purchase a phone number for the account, or reactivate a released number of the
     account within 14 days of its release (its createdAt is kept)."""
     scripted = await call.run(
@@ -67,7 +67,7 @@ async def order_number(call: _Call, body: OrderPhoneNumberRequest) -> JSONRespon
     response_model=ListPhoneNumbersResponse,
     responses={200: success_headers(), **_ERRORS},
 )
-async def list_numbers(call: _Call) -> JSONResponse:
+async def list_numbers(call: _Call) -> ProviderJSONResponse:
     """The account's active phone numbers, oldest first, and the shared number."""
     scripted = await call.run(
         lambda session: lifecycle.list_numbers(session, account=account_of(call.principal))
@@ -89,7 +89,7 @@ async def list_numbers(call: _Call) -> JSONResponse:
 )
 async def list_released_numbers(
     call: _Call,
-) -> JSONResponse:
+) -> ProviderJSONResponse:
     """Numbers the account released in the last 14 days (mock clock): they may be ordered
     again until then, and return to public stock after."""
     scripted = await call.run(
@@ -117,7 +117,7 @@ async def release_number(
             description="E.164, URL-encoded (%2B14155550123).",
         ),
     ],
-) -> JSONResponse:
+) -> ProviderJSONResponse:
     """Release an active number of the account (no refund for the current billing month)."""
     scripted = await call.run(
         lambda session: lifecycle.release_number(

@@ -12,6 +12,7 @@ from app.generator.seed_data import default_seed_data
 from app.lifecycle.mock_clock import as_utc, iso_millis
 from app.providers.parameters import CHANNEL_FEATURES
 from app.providers.pingram.lifecycle import AccountNumber, Order
+from app.stock.numbers import StockNumber
 
 # Pingram's shared sending number ("E.164 shared number the account can send from when it
 # has no dedicated number"): one US toll-free number, the same for every account here.
@@ -22,7 +23,7 @@ A2P_REVIEW = timedelta(days=3)
 ORDER_STATUS = "success"
 
 
-def available_number_json(number: InventoryNumber) -> dict[str, Any]:
+def available_number_json(number: StockNumber) -> dict[str, Any]:
     """Pingram's available number."""
     supported = {
         "sms": number.sms_inbound or number.sms_outbound,
@@ -39,7 +40,7 @@ def available_number_json(number: InventoryNumber) -> dict[str, Any]:
     }
 
 
-def monthly_price_usd(number: InventoryNumber) -> float:
+def monthly_price_usd(number: StockNumber) -> float:
     """The number's monthly price in US dollars (Bird's price, converted at seed data rates)."""
     price = MonthlyPrice(number.currency_code, number.monthly_amount, number.price_exponent)
     return default_seed_data().usd_amount(price)
@@ -112,5 +113,5 @@ def _a2p_status(number: InventoryNumber, created_at: datetime, now: datetime) ->
     return "pending" if now - created_at < A2P_REVIEW else "approved"
 
 
-def _pingram_type(number: InventoryNumber) -> str:
+def _pingram_type(number: StockNumber) -> str:
     return number.number_type.replace("-", "_")  # toll-free -> toll_free

@@ -1,8 +1,9 @@
 """Runs one provider operation under the script: the verdict first, then the operation.
 
 Framework-free: the web layer calls ``judge_then_work`` on a worker thread, then waits out
-the verdict's delay and answers with its headers. Both steps share one connection, in two
-transactions, so counters and spent faults stick even when the operation then fails.
+the verdict's delay and answers with its headers. Both steps share one connection; when
+something is scripted they run in two transactions, so counters and spent faults stick even
+when the operation then fails.
 """
 
 from __future__ import annotations
@@ -46,15 +47,22 @@ def judge_then_work(
     seed: int,
 ) -> Outcome[Result]:
     with sessions() as session:  # one connection for both
-        with session.begin():
-            verdict = judge_request(
-                session,
-                seed=seed,
-                operation=call.operation,
-                organization_id=call.organization_id,
-                caller=call.caller,
-                now=time.time(),
-            )
+        try:
+            with session.begin():
+                verdict = judge_request(
+                    session,
+                    seed=seed,
+                    operation=call.operation,
+                    organization_id=call.organization_id,
+                    caller=call.caller,
+                    now=time.time(),
+                )
+                if not verdict.scripted:
+                    # Nothing scripted, nothing counted: the operation shares the transaction
+                    # (the common case, one BEGIN/COMMIT instead of two).
+                    return Outcome(verdict, result=work(session))
+        except ApiError as error:
+            return Outcome(Verdict(), error=error)
         if verdict.failure is not None:
             return Outcome(verdict, error=verdict.failure)
         try:

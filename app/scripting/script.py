@@ -97,6 +97,7 @@ class Verdict:
     delay_ms: int = 0
     failure: ScriptedFailure | None = None
     headers: dict[str, str] = field(default_factory=dict)  # rate-limit headers, on any answer
+    scripted: bool = False  # any fault or rate limit existed (counters may have changed)
 
 
 def judge_request(
@@ -109,9 +110,9 @@ def judge_request(
     now: float,
 ) -> Verdict:
     """Apply the rate limits, then the faults, to one request; counters change atomically."""
-    verdict = Verdict()
     if not repository.anything_scripted(session):
-        return verdict
+        return Verdict()
+    verdict = Verdict(scripted=True)
     _apply_rate_limits(session, verdict, operation, organization_id, caller, now)
     if verdict.failure is None:
         _apply_faults(session, verdict, seed, operation, organization_id)

@@ -167,14 +167,14 @@ def ratios(report: dict[str, Any], sizes: dict[str, int]) -> list[dict[str, Any]
         "ceiling.available.rps",
         f"available search req/s / FastAPI req/s ({small})",
         div(available["requests_per_second"], fastapi["requests_per_second"]),
-        None,
+        0.6,
         ">=",
     )
     add(
         "ceiling.available.p99",
         f"available search p99 / FastAPI p99 ({small})",
         div(available["p99_ms"], fastapi["p99_ms"]),
-        None,
+        2.0,
     )
     add(
         "ceiling.stock.rps_starlette",

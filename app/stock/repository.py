@@ -51,7 +51,8 @@ def find_in_stock(
     if page is None:
         return []
     statement, parameters = page
-    return session.execute(statement, parameters).all()
+    # On the session's connection: rows need nothing of the ORM's execution path.
+    return session.connection().execute(statement, parameters).all()
 
 
 def count_in_stock(session: Session) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -87,19 +87,15 @@ _bearer = HTTPBearer(
     "NUMBERS_MOCK_JWT_SECRET (mint one with `numbers-mock token --org <organizationId>`), or "
     "RS256/ES256 with NUMBERS_MOCK_JWT_PUBLIC_KEY or NUMBERS_MOCK_JWT_JWKS when configured.",
 )
-_BearerDeclaration = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
 
 
-async def token_principal(
-    request: Request, context: ContextDep, _declared: _BearerDeclaration
-) -> Principal:
-    """The caller of an API without organizations in its paths: any valid token."""
+def token_caller(request: Request, context: AppContext) -> Principal:
     principal = context.verifier.verify(request.headers.getlist("authorization"), require_org=False)
     note_caller(request.scope, principal.org, principal.sub)
     return principal
 
 
-# Bird's own scheme (its OpenAPI: type http, scheme AccessKey); checked by bird_principal.
+# Bird's own scheme (its OpenAPI: type http, scheme AccessKey); checked by bird_caller.
 _access_key = HTTPBase(
     scheme="AccessKey",
     scheme_name="AccessKey",
@@ -109,21 +105,13 @@ _access_key = HTTPBase(
     "sealed with NUMBERS_MOCK_JWT_SECRET; it acts for its organization, in the workspaces it "
     "names (any of the organization's when it names none).",
 )
-_AccessKeyDeclaration = Annotated[HTTPAuthorizationCredentials | None, Security(_access_key)]
 _BIRD_HINT = (
     "mint an access key with `numbers-mock token --access-key --org <organizationId>` or a "
     "token with `numbers-mock token --org <organizationId>`"
 )
 
 
-async def bird_principal(
-    request: Request,
-    context: ContextDep,
-    _bearer_declared: _BearerDeclaration,
-    _access_key_declared: _AccessKeyDeclaration,
-) -> Principal:
-    """The caller of a Bird operation: ``Authorization: AccessKey <key>`` or ``Bearer <JWT>``
-    (with an org claim), for the path's organization when the path names one."""
+def bird_caller(request: Request, context: AppContext) -> Principal:
     authorization = request.headers.getlist("authorization")
     principal = _bird_caller(context, authorization)
     note_caller(request.scope, principal.org, principal.sub)
@@ -276,19 +264,16 @@ class ProviderCall:
         return Scripted(outcome.result, verdict.headers)  # type: ignore[arg-type]
 
 
-def provider_operation(
-    principal: Callable[..., Any], *checks: ParameterCheck
-) -> Callable[..., Any]:
-    """The dependency of a provider route: its caller (``principal``) first, then ``checks``
-    of the request's parameters, then the call the route runs its work in."""
+CallerCheck = Callable[[Request, AppContext], Principal]
 
-    # A default, not Annotated[...]: with postponed annotations FastAPI resolves the annotation
-    # in the module's globals, where this closure's ``principal`` is not.
-    async def provider_call(
-        request: Request,
-        context: ContextDep,
-        caller: Principal = Depends(principal),  # noqa: B008
-    ) -> ProviderCall:
+
+def provider_operation(caller_of: CallerCheck, *checks: ParameterCheck) -> ProviderCallResolver:
+    """The dependency of a provider route: its caller first, then ``checks`` of the
+    request's parameters, then the call the route runs its work in."""
+
+    async def provider_call(request: Request) -> ProviderCall:
+        context: AppContext = request.app.state.context
+        caller = caller_of(request, context)
         for check in checks:
             check(request)
         route = request.scope.get("route")
@@ -305,11 +290,40 @@ def provider_operation(
     return provider_call
 
 
-def bird_call(*checks: ParameterCheck) -> Callable[..., Any]:
+ProviderCallResolver = Callable[[Request], Awaitable[ProviderCall]]
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderOperation:
+    """A provider route's call: ``dependency`` for FastAPI (it also declares the route's
+    security scheme in OpenAPI), ``resolve`` for an explicit route (``app.web.hot_routes``)."""
+
+    dependency: Callable[..., Awaitable[ProviderCall]]
+    resolve: ProviderCallResolver
+
+
+def bird_call(*checks: ParameterCheck) -> ProviderOperation:
     """A Bird route's call: ``Authorization: AccessKey`` or ``Bearer``, then ``checks``."""
-    return provider_operation(bird_principal, *checks)
+    resolve = provider_operation(bird_caller, *checks)
+
+    async def bird_operation(
+        request: Request,
+        _bearer_declared: HTTPAuthorizationCredentials | None = Security(_bearer),  # noqa: B008
+        _key_declared: HTTPAuthorizationCredentials | None = Security(_access_key),  # noqa: B008
+    ) -> ProviderCall:
+        return await resolve(request)
+
+    return ProviderOperation(bird_operation, resolve)
 
 
-def pingram_call(*checks: ParameterCheck) -> Callable[..., Any]:
+def pingram_call(*checks: ParameterCheck) -> ProviderOperation:
     """A Pingram route's call: ``Authorization: Bearer``, then ``checks``."""
-    return provider_operation(token_principal, *checks)
+    resolve = provider_operation(token_caller, *checks)
+
+    async def pingram_operation(
+        request: Request,
+        _bearer_declared: HTTPAuthorizationCredentials | None = Security(_bearer),  # noqa: B008
+    ) -> ProviderCall:
+        return await resolve(request)
+
+    return ProviderOperation(pingram_operation, resolve)

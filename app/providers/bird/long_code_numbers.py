@@ -44,7 +44,7 @@ WorkspaceId = Annotated[
         },
     ),
 ]
-_PLAIN_CALL = Annotated[ProviderCall, Depends(bird_call(known_parameters(())))]
+_PLAIN_CALL = Annotated[ProviderCall, Depends(bird_call(known_parameters(())).dependency)]
 _LIST_CALL = bird_call(
     known_parameters(
         ("limit", "pageToken", "reverse", "countryCode", "types", "prefix", "searchTerm"),
@@ -117,7 +117,7 @@ async def create_long_code_numbers(
     },
 )
 async def list_workspace_numbers(
-    call: Annotated[ProviderCall, Depends(_LIST_CALL)],
+    call: Annotated[ProviderCall, Depends(_LIST_CALL.dependency)],
     context: ContextDep,
     workspace_id: WorkspaceId,
     limit: parameters.PageLimit = 10,

@@ -57,7 +57,7 @@ _CALL = bird_call(
     },
 )
 async def list_stock_items(
-    call: Annotated[ProviderCall, Depends(_CALL)],
+    call: Annotated[ProviderCall, Depends(_CALL.dependency)],
     context: ContextDep,
     organization_id: Annotated[
         str,

@@ -50,7 +50,7 @@ _FEATURES_PATTERN = f"^{_FEATURE}(,{_FEATURE})*$"
     responses={200: success_headers(), **error_responses(400, 401, 402, 429, 500, 502, 503)},
 )
 async def search_available_numbers(
-    call: Annotated[ProviderCall, Depends(_CALL)],
+    call: Annotated[ProviderCall, Depends(_CALL.dependency)],
     country_code: Annotated[
         str,
         Query(

@@ -33,7 +33,7 @@ from app.web.responses import ProviderJSONResponse
 router = APIRouter(tags=[NUMBERS_TAG])
 
 # The lifecycle's operations take no query parameters; the caller is checked first.
-_Call = Annotated[ProviderCall, Depends(pingram_call(known_parameters(())))]
+_Call = Annotated[ProviderCall, Depends(pingram_call(known_parameters(())).dependency)]
 _ERRORS = error_responses(400, 401, 402, 429, 500, 502, 503)
 
 

@@ -26,7 +26,7 @@ class StockQuery:
 
     def digest(self) -> str:
         """Identifies the filters inside page tokens; ``limit`` is not a filter."""
-        return filter_digest(asdict(self))
+        return _digest(self)
 
     def seek(self) -> StockSeek:
         """The same filters in the terms the inventory's index is built on."""
@@ -130,3 +130,9 @@ def _next_digit_string(prefix: str) -> str | None:
     if not stripped:
         return None
     return stripped[:-1] + str(int(stripped[-1]) + 1)
+
+
+@lru_cache(maxsize=4096)
+def _digest(query: StockQuery) -> str:
+    # Every page of a listing asks again; the same filters always give the same digest.
+    return filter_digest(asdict(query))

@@ -302,6 +302,25 @@ class ProviderOperation:
     resolve: ProviderCallResolver
 
 
+# Dependencies that app.web.hot_routes resolves without FastAPI: each with its resolver.
+_EXPLICIT_RESOLVERS: dict[Callable[..., Any], Callable[[Request], Awaitable[Any]]] = {}
+
+
+async def _context_of(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
+
+
+def explicit_resolvers() -> Mapping[Callable[..., Any], Callable[[Request], Awaitable[Any]]]:
+    """The dependencies an explicit route may take, and how to resolve each from a request."""
+    return {get_context: _context_of, **_EXPLICIT_RESOLVERS}
+
+
+def _explicit(operation: ProviderOperation) -> ProviderOperation:
+    _EXPLICIT_RESOLVERS[operation.dependency] = operation.resolve
+    return operation
+
+
 def bird_call(*checks: ParameterCheck) -> ProviderOperation:
     """A Bird route's call: ``Authorization: AccessKey`` or ``Bearer``, then ``checks``."""
     resolve = provider_operation(bird_caller, *checks)
@@ -313,7 +332,7 @@ def bird_call(*checks: ParameterCheck) -> ProviderOperation:
     ) -> ProviderCall:
         return await resolve(request)
 
-    return ProviderOperation(bird_operation, resolve)
+    return _explicit(ProviderOperation(bird_operation, resolve))
 
 
 def pingram_call(*checks: ParameterCheck) -> ProviderOperation:
@@ -326,4 +345,4 @@ def pingram_call(*checks: ParameterCheck) -> ProviderOperation:
     ) -> ProviderCall:
         return await resolve(request)
 
-    return ProviderOperation(pingram_operation, resolve)
+    return _explicit(ProviderOperation(pingram_operation, resolve))

@@ -22,10 +22,12 @@ from app.providers.parameters import (
 )
 from app.stock import search
 from app.web.deps import ContextDep, ProviderCall, bird_call, known_parameters
+from app.web.hot_routes import ExplicitRoute
 from app.web.openapi import success_headers
 from app.web.responses import ProviderJSONResponse
 
-router = APIRouter(tags=[STOCK_ITEMS_TAG])
+# Every request of this page goes through ExplicitRoute: see app.web.hot_routes.
+router = APIRouter(tags=[STOCK_ITEMS_TAG], route_class=ExplicitRoute)
 
 _CALL = bird_call(
     known_parameters(

@@ -18,10 +18,12 @@ from app.providers.pingram.views import available_number_json
 from app.stock import search
 from app.stock.query import StockQuery
 from app.web.deps import ProviderCall, known_parameters, pingram_call
+from app.web.hot_routes import ExplicitRoute
 from app.web.openapi import error_responses, success_headers
 from app.web.responses import ProviderJSONResponse
 
-router = APIRouter(tags=[AVAILABLE_NUMBERS_TAG])
+# Every request of this page goes through ExplicitRoute: see app.web.hot_routes.
+router = APIRouter(tags=[AVAILABLE_NUMBERS_TAG], route_class=ExplicitRoute)
 
 _CALL = pingram_call(
     known_parameters(

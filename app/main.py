@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -68,6 +69,9 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
         if prepare_database:
             await run_in_threadpool(_prepare_database, context)
         _log_startup(context)
+        # Everything built so far (libphonenumber's metadata, the seed data, the routes) lives
+        # as long as the process: frozen, full collections no longer walk it.
+        gc.freeze()
         yield
         await context.journal.flush()
         context.engine.dispose()

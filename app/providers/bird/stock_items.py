@@ -16,7 +16,7 @@ from app.providers.bird.parameters import (
 )
 from app.providers.bird.schemas import StockItemsPage
 from app.providers.bird.stock_filters import stock_items_query
-from app.providers.bird.views import stock_item_json
+from app.providers.bird.views import stock_item_fragment
 from app.providers.parameters import (
     STOCK_FEATURES,
 )
@@ -123,7 +123,7 @@ async def list_stock_items(
         )
     )
     page = scripted.result
-    body: dict[str, Any] = {"results": [stock_item_json(number) for number in page.items]}
+    body: dict[str, Any] = {"results": [stock_item_fragment(number) for number in page.items]}
     if page.next_page_token is not None:
         body["nextPageToken"] = page.next_page_token
     return scripted.respond(body)

@@ -277,7 +277,7 @@ CallerCheck = Callable[[Request, AppContext], Principal]
 
 
 def provider_operation(caller_of: CallerCheck, *checks: ParameterCheck) -> ProviderCallResolver:
-    """The dependency of a provider route: its caller first, then ``checks`` of the
+    """How a provider route gets its call: its caller first, then ``checks`` of the
     request's parameters, then the call the route runs its work in."""
 
     async def provider_call(request: Request) -> ProviderCall:

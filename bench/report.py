@@ -24,6 +24,8 @@ SIZE_MEASUREMENTS = {
     "available_filtered": "available numbers, filtered",
 }
 CEILINGS = {"fastapi": "bare FastAPI, fixed page", "starlette": "bare Starlette, fixed page"}
+# What users would run instead, serving the same page (when it can run here).
+REFERENCES = {"wiremock": "WireMock, fixed stub"}
 
 
 def machine_info() -> dict[str, Any]:
@@ -93,6 +95,10 @@ def print_report(report: dict[str, Any]) -> None:
         for name, summary in by_name.items():
             if group == "ceiling":
                 label = CEILINGS[name]
+            elif group == "reference":
+                label = REFERENCES[name]
+            elif group == "rate_limited":
+                label = f"{human(report['seeding']['small']['numbers'])}: stock page, 1 rate limit"
             else:
                 label = f"{human(report['seeding'][group]['numbers'])}: {SIZE_MEASUREMENTS[name]}"
                 if name == "stock_deep":
@@ -176,6 +182,32 @@ def ratios(report: dict[str, Any], sizes: dict[str, int]) -> list[dict[str, Any]
         div(available["p99_ms"], fastapi["p99_ms"]),
         2.0,
     )
+    wiremock = m.get("reference", {}).get("wiremock")
+    if wiremock is not None:
+        add(
+            "reference.wiremock.rps",
+            "WireMock req/s / FastAPI req/s (fixed stub)",
+            div(wiremock["requests_per_second"], fastapi["requests_per_second"]),
+            None,
+            ">=",
+        )
+        for kind, measured in (("stock", stock), ("available", available)):
+            add(
+                f"ceiling.{kind}.vs_wiremock",
+                f"{kind} req/s / WireMock req/s ({small})",
+                div(measured["requests_per_second"], wiremock["requests_per_second"]),
+                1.0,
+                ">=",
+            )
+    limited = m.get("rate_limited", {}).get("stock_first")
+    if limited is not None:
+        add(
+            "ceiling.stock.rate_limited.rps",
+            f"stock page, 1 rate limit, req/s / FastAPI req/s ({small})",
+            div(limited["requests_per_second"], fastapi["requests_per_second"]),
+            0.5,
+            ">=",
+        )
     add(
         "ceiling.stock.rps_starlette",
         f"stock page req/s / Starlette req/s ({small})",

@@ -14,8 +14,10 @@ otherwise bench/loadgen.py (asyncio, 32 connections, one core).
 Measured, per repetition, each after a warm-up: the ceilings; at each size the default
 stock-items page, the same page reached by walking page tokens (2,000 pages deep, or as
 deep as the data goes), the most selective filter combination that still fills a page at
-both sizes, and the default and filtered available-numbers search. Then the servers' peak
-RSS (VmHWM). Reported as medians of the repetitions, and as ratios against the issue's
+both sizes, and the default and filtered available-numbers search; WireMock serving the
+same page from a fixed stub, where Java and npm are installed (the reference users would
+pick instead); last, the small default page with one scripted rate limit. Then the servers'
+peak RSS (VmHWM). Reported as medians of the repetitions, and as ratios against the issue's
 targets; a table on stdout and JSON in bench/results/run-<UTC time>.json (or --json).
 
 Exit status: 0 when the benchmark ran (missed targets included, unless --fail-on-miss: 1),
@@ -37,8 +39,17 @@ from typing import Any
 
 from common import BENCH_DIR, BenchBroken, core_plan, progress, vm_kib
 from load import LoadGenerator, Measurement, choose_generator
-from report import CEILINGS, SIZE_MEASUREMENTS, machine_info, print_report, ratios, write_json
+from report import (
+    CEILINGS,
+    REFERENCES,
+    SIZE_MEASUREMENTS,
+    machine_info,
+    print_report,
+    ratios,
+    write_json,
+)
 from servers import (
+    add_rate_limit,
     check_alive,
     count_access_lines,
     db_name,
@@ -48,6 +59,7 @@ from servers import (
     seed_database,
     start_baseline,
     start_numbers_mock,
+    start_wiremock,
     wait_ready,
     workspace,
 )
@@ -56,6 +68,8 @@ from workload import ORG, STOCK_PAGE, plan_requests
 from numbers_mock_testing.process import ServerProcess
 
 CONNECTIONS = 32
+RATE_LIMITED_OPERATION = "listStockItems"
+JVM_WARMUP_S = 10.0  # full runs; --quick keeps its own warm-up
 
 
 @dataclass
@@ -164,6 +178,7 @@ def run(plan: Plan, report: dict[str, Any]) -> None:
             rss_at_start_kib = {key: vm_kib(server.pid, "VmRSS") for key, server in servers.items()}
             paths, report["requests"] = plan_requests(plan.depth, sizes, servers, headers)
             measurements = measure(plan, generator, servers, paths, headers)
+            measurements |= measure_rate_limited(plan, generator, servers, env, headers)
             report["rss"] = {
                 key: {
                     "peak_mb": round(vm_kib(server.pid, "VmHWM") * 1024 / 1e6, 1),
@@ -211,6 +226,11 @@ def start_servers(
     for framework in CEILINGS:
         wait_ready(servers[framework])
     progress("ceiling servers ready")
+    wiremock = start_wiremock(workdir / "page.json", STOCK_PAGE, workdir)
+    if wiremock is not None:
+        servers["wiremock"] = wiremock
+        wait_ready(wiremock)
+        progress("WireMock ready")
 
 
 def measure(
@@ -223,6 +243,11 @@ def measure(
     """Every figure, ``plan.repeat`` times, each after its warm-up: group -> name -> runs."""
     measurements: dict[str, dict[str, Measurement]] = {
         "ceiling": {name: Measurement(server=name, path=STOCK_PAGE) for name in CEILINGS},
+        "reference": {
+            name: Measurement(server=name, path=STOCK_PAGE)
+            for name in REFERENCES
+            if name in servers
+        },
         **{
             key: {
                 name: Measurement(server=f"numbers-mock {key}", path=by_name[name])
@@ -235,18 +260,51 @@ def measure(
         progress(f"repetition {repetition + 1}/{plan.repeat}")
         for group, by_name in measurements.items():
             for name, measurement in by_name.items():
-                server = servers[name if group == "ceiling" else group]
-                url = server.url + measurement.path
-                if plan.warmup_s > 0:
-                    generator.run(url, headers, plan.warmup_s, f"{group}.{name} warm-up")
-                result = generator.run(url, headers, plan.duration_s, f"{group}.{name}")
-                measurement.runs.append(result)
-                progress(
-                    f"  {group}.{name}: {result.requests_per_second:.1f} req/s, "
-                    f"p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms"
-                )
-                check_alive(server)
+                server = servers[name if group in ("ceiling", "reference") else group]
+                # The JVM compiles its hot paths as it runs: give WireMock a fair warm-up.
+                jvm = group == "reference" and not plan.quick
+                warmup = max(plan.warmup_s, JVM_WARMUP_S) if jvm else None
+                run_once(plan, generator, server, measurement, headers, f"{group}.{name}", warmup)
     return measurements
+
+
+def measure_rate_limited(
+    plan: Plan,
+    generator: LoadGenerator,
+    servers: dict[str, ServerProcess],
+    env: dict[str, str],
+    headers: dict[str, str],
+) -> dict[str, dict[str, Measurement]]:
+    """The small inventory's default page again, with one scripted rate limit active on it
+    (every request then counts in the database); measured last, so nothing else has it."""
+    server = servers["small"]
+    add_rate_limit(server, env, RATE_LIMITED_OPERATION)
+    measurement = Measurement(server="numbers-mock small", path=STOCK_PAGE)
+    for _ in range(plan.repeat):
+        run_once(plan, generator, server, measurement, headers, "rate_limited.stock_first")
+    return {"rate_limited": {"stock_first": measurement}}
+
+
+def run_once(
+    plan: Plan,
+    generator: LoadGenerator,
+    server: ServerProcess,
+    measurement: Measurement,
+    headers: dict[str, str],
+    what: str,
+    warmup_s: float | None = None,
+) -> None:
+    url = server.url + measurement.path
+    warmup = plan.warmup_s if warmup_s is None else warmup_s
+    if warmup > 0:
+        generator.run(url, headers, warmup, f"{what} warm-up")
+    result = generator.run(url, headers, plan.duration_s, what)
+    measurement.runs.append(result)
+    progress(
+        f"  {what}: {result.requests_per_second:.1f} req/s, "
+        f"p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms"
+    )
+    check_alive(server)
 
 
 if __name__ == "__main__":

@@ -137,6 +137,76 @@ def start_baseline(framework: str, body: Path, workdir: Path) -> ServerProcess:
     return start(framework, command, dict(os.environ), port, workdir)
 
 
+# The reference a user would pick instead: WireMock with fixed stubs, from the npm registry
+# (the `wiremock` package carries the standalone jar), when Java is installed.
+WIREMOCK_VERSION = "3.13.2"
+WIREMOCK_CACHE = BENCH_DIR / ".wiremock"
+
+
+def start_wiremock(body: Path, page_path: str, workdir: Path) -> ServerProcess | None:
+    """WireMock serving ``body`` at ``page_path`` (and 200 at /healthz), or None when Java or
+    npm is missing (the report then says so)."""
+    java, npm = shutil.which("java"), shutil.which("npm")
+    if java is None or npm is None:
+        progress("WireMock reference skipped: " + ("java" if java is None else "npm") + " missing")
+        return None
+    jar = _wiremock_jar(npm)
+    root = workdir / "wiremock"
+    (root / "mappings").mkdir(parents=True, exist_ok=True)
+    path = page_path.partition("?")[0]
+    stubs = {
+        "mappings": [
+            {
+                "request": {"method": "GET", "urlPath": path},
+                "response": {
+                    "status": 200,
+                    "headers": {"Content-Type": "application/json"},
+                    "body": body.read_text(),
+                },
+            },
+            {"request": {"method": "GET", "urlPath": "/healthz"}, "response": {"status": 200}},
+        ]
+    }
+    (root / "mappings" / "stubs.json").write_text(json.dumps(stubs))
+    port = free_port(HOST)
+    command = [java, "-jar", str(jar), "--port", str(port), "--bind-address", HOST]
+    command += ["--root-dir", str(root), "--disable-banner", "--no-request-journal"]
+    return start("wiremock", command, dict(os.environ), port, workdir)
+
+
+def _wiremock_jar(npm: str) -> Path:
+    build = WIREMOCK_CACHE / "node_modules" / "wiremock" / "build"
+    jars = sorted(build.glob("*.jar")) if build.exists() else []
+    if not jars:
+        progress(f"installing wiremock@{WIREMOCK_VERSION} from npm into {WIREMOCK_CACHE}")
+        WIREMOCK_CACHE.mkdir(parents=True, exist_ok=True)
+        finished = subprocess.run(
+            [
+                *(npm, "install", "--prefix", str(WIREMOCK_CACHE), "--no-audit", "--no-fund"),
+                f"wiremock@{WIREMOCK_VERSION}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        jars = sorted(build.glob("*.jar")) if build.exists() else []
+        if finished.returncode != 0 or not jars:
+            raise BenchBroken(f"npm install wiremock failed: {finished.stderr[-2000:]}")
+    return jars[-1]
+
+
+def add_rate_limit(server: ServerProcess, env: dict[str, str], operation: str) -> None:
+    """One scripted rate limit on ``operation``, high enough never to answer 429 in a run."""
+    response = httpx.post(
+        server.url + "/_mock/rate-limits",
+        json={"operation": operation, "limit": 1_000_000, "windowSeconds": 3600},
+        headers={"Authorization": f"Bearer {env['NUMBERS_MOCK_ADMIN_KEY']}"},
+        timeout=60,
+    )
+    if response.status_code != 201:
+        raise BenchBroken(f"adding a rate limit: HTTP {response.status_code} {response.text}")
+
+
 def start(
     name: str, command: list[str], env: dict[str, str], port: int, workdir: Path
 ) -> ServerProcess:

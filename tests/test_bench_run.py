@@ -6,6 +6,7 @@ import importlib.util
 import json
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,6 +27,8 @@ SIZE_MEASUREMENTS = (
     "available_filtered",
 )
 SIZES = ("small", "large")
+# bench/run.py adds WireMock as a reference where Java and npm are installed (as in CI).
+WIREMOCK_RUNS = shutil.which("java") is not None and shutil.which("npm") is not None
 
 
 def expected_ratios() -> set[str]:
@@ -36,8 +39,15 @@ def expected_ratios() -> set[str]:
         "ceiling.available.p99",
         "ceiling.stock.rps_starlette",
         "ceiling.fastapi_vs_starlette",
+        "ceiling.stock.rate_limited.rps",
         "rss.large",
     }
+    if WIREMOCK_RUNS:
+        names |= {
+            "reference.wiremock.rps",
+            "ceiling.stock.vs_wiremock",
+            "ceiling.available.vs_wiremock",
+        }
     for stat in ("p50", "p99"):
         for size in SIZES:
             names.add(f"deep.{size}.{stat}")
@@ -90,6 +100,8 @@ def test_run_smoke(repository_root: Path, tmp_path: Path) -> None:
 
     measurements = report["measurements"]
     assert set(measurements["ceiling"]) == {"fastapi", "starlette"}
+    assert set(measurements["reference"]) == ({"wiremock"} if WIREMOCK_RUNS else set())
+    assert set(measurements["rate_limited"]) == {"stock_first"}
     for size in SIZES:
         assert set(measurements[size]) == set(SIZE_MEASUREMENTS)
     for by_name in measurements.values():

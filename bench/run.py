@@ -49,13 +49,14 @@ from report import (
     write_json,
 )
 from servers import (
-    add_rate_limit,
     check_alive,
+    clear_scripting,
     count_access_lines,
     db_name,
     fetch_page,
     mint_token,
     numbers_mock_environment,
+    rate_limited,
     seed_database,
     start_baseline,
     start_numbers_mock,
@@ -218,6 +219,7 @@ def start_servers(
         servers[key] = start_numbers_mock(key, dbdir / db_name(count), env, workdir)
     for key in sizes:
         wait_ready(servers[key])
+        clear_scripting(servers[key], env)
     progress("numbers-mock servers ready")
     body = fetch_page(servers["small"], STOCK_PAGE, headers)
     (workdir / "page.json").write_bytes(body)
@@ -278,10 +280,10 @@ def measure_rate_limited(
     """The small inventory's default page again, with one scripted rate limit active on it
     (every request then counts in the database); measured last, so nothing else has it."""
     server = servers["small"]
-    add_rate_limit(server, env, RATE_LIMITED_OPERATION)
     measurement = Measurement(server="numbers-mock small", path=STOCK_PAGE)
-    for _ in range(plan.repeat):
-        run_once(plan, generator, server, measurement, headers, "rate_limited.stock_first")
+    with rate_limited(server, env, RATE_LIMITED_OPERATION):
+        for _ in range(plan.repeat):
+            run_once(plan, generator, server, measurement, headers, "rate_limited.stock_first")
     return {"rate_limited": {"stock_first": measurement}}
 
 

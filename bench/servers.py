@@ -195,16 +195,32 @@ def _wiremock_jar(npm: str) -> Path:
     return jars[-1]
 
 
-def add_rate_limit(server: ServerProcess, env: dict[str, str], operation: str) -> None:
-    """One scripted rate limit on ``operation``, high enough never to answer 429 in a run."""
+@contextmanager
+def rate_limited(server: ServerProcess, env: dict[str, str], operation: str) -> Iterator[None]:
+    """One scripted rate limit on ``operation`` while inside, high enough never to answer 429
+    in a run; cleared after, so a database kept with --keep-db does not carry it over."""
+    admin = {"Authorization": f"Bearer {env['NUMBERS_MOCK_ADMIN_KEY']}"}
     response = httpx.post(
         server.url + "/_mock/rate-limits",
         json={"operation": operation, "limit": 1_000_000, "windowSeconds": 3600},
-        headers={"Authorization": f"Bearer {env['NUMBERS_MOCK_ADMIN_KEY']}"},
+        headers=admin,
         timeout=60,
     )
     if response.status_code != 201:
         raise BenchBroken(f"adding a rate limit: HTTP {response.status_code} {response.text}")
+    try:
+        yield
+    finally:
+        clear_scripting(server, env)
+
+
+def clear_scripting(server: ServerProcess, env: dict[str, str]) -> None:
+    """No faults or rate limits (a kept database may hold an interrupted run's)."""
+    admin = {"Authorization": f"Bearer {env['NUMBERS_MOCK_ADMIN_KEY']}"}
+    for resource in ("faults", "rate-limits"):
+        response = httpx.delete(f"{server.url}/_mock/{resource}", headers=admin, timeout=60)
+        if response.status_code != 204:
+            raise BenchBroken(f"clearing {resource}: HTTP {response.status_code} {response.text}")
 
 
 def start(

@@ -281,7 +281,7 @@ def provider_operation(caller_of: CallerCheck, *checks: ParameterCheck) -> Provi
     request's parameters, then the call the route runs its work in."""
 
     async def provider_call(request: Request) -> ProviderCall:
-        context: AppContext = request.app.state.context
+        context = await get_context(request)
         caller = caller_of(request, context)
         for check in checks:
             check(request)
@@ -315,14 +315,9 @@ class ProviderOperation:
 _EXPLICIT_RESOLVERS: dict[Callable[..., Any], Callable[[Request], Awaitable[Any]]] = {}
 
 
-async def _context_of(request: Request) -> AppContext:
-    context: AppContext = request.app.state.context
-    return context
-
-
 def explicit_resolvers() -> Mapping[Callable[..., Any], Callable[[Request], Awaitable[Any]]]:
     """The dependencies an explicit route may take, and how to resolve each from a request."""
-    return {get_context: _context_of, **_EXPLICIT_RESOLVERS}
+    return {get_context: get_context, **_EXPLICIT_RESOLVERS}
 
 
 def _explicit(operation: ProviderOperation) -> ProviderOperation:

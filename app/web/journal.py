@@ -50,7 +50,7 @@ class JournalMiddleware:
                 exchange.request_body.keep(message.get("body", b""))
             return message
 
-        async def send_after_journaling(message: Message) -> None:
+        async def send_and_record(message: Message) -> None:
             if (
                 message["type"] == "http.response.start"
                 and getattr(scope.get("route"), "operation_id", None) not in self._operations
@@ -69,7 +69,7 @@ class JournalMiddleware:
                     self._writer.submit(self._record(scope, exchange))
             await send(message)
 
-        await self.app(scope, receive_and_keep, send_after_journaling)
+        await self.app(scope, receive_and_keep, send_and_record)
 
     def _record(self, scope: Scope, exchange: _Exchange) -> JournalRecord:
         start = exchange.start

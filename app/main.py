@@ -21,11 +21,13 @@ from app.control import routes as control_routes
 from app.control.scenarios import apply_scenario, load_scenario
 from app.db.engine import create_db_engine, create_session_factory, describe_database, startup_lock
 from app.db.migrations import upgrade_to_head
+from app.db.state_watch import state_watch_for
 from app.journal.writer import GroupCommitWriter
 from app.page_tokens import PageTokenCodec
 from app.providers.registry import OPENAPI_TAGS, OPERATIONS, routers
 from app.settings import Settings
 from app.stock import repository
+from app.stock.answers import StockAnswers
 from app.stock.seeding import ensure_seeded
 from app.web import health
 from app.web.deps import AppContext
@@ -74,6 +76,7 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
         gc.freeze()
         yield
         await context.journal.flush()
+        context.stock_answers.close()
         context.engine.dispose()
 
     app = FastAPI(
@@ -143,6 +146,7 @@ def _build_context(settings: Settings) -> AppContext:
         page_tokens=PageTokenCodec(secret.encode()),
         access_keys=AccessKeyCodec(secret),
         journal=GroupCommitWriter(engine, keep=settings.journal_size),
+        stock_answers=StockAnswers(state_watch_for(engine)),
     )
 
 

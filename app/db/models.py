@@ -263,3 +263,21 @@ class MockClock(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     offset_microseconds: Mapped[int] = mapped_column(BigInteger)
     frozen_at_microseconds: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class StockVersion(Base):
+    """A counter that changes whenever the stock may have: one row.
+
+    On SQLite, triggers (migration 0006) add one to it in every transaction that inserts,
+    updates or deletes inventory numbers or stock cells, whoever writes them (this server,
+    another process on the same file, the CLI's seed), so a page of the stock answered at
+    one version is still the answer while the version is unchanged (``app.stock.answers``).
+    PostgreSQL has the table but not the triggers: its replicas never keep answers, because
+    checking the version would cost the round trip that keeping them saves, and one counter
+    row would serialise every replica's purchases.
+    """
+
+    __tablename__ = "stock_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)

@@ -57,9 +57,14 @@ HOLD_CHECK_SECONDS = 30.0
 _next_hold_check = 0.0
 
 
+def holds_check_due() -> bool:
+    """Whether the next search ends expired holds first (a kept answer may be stale then)."""
+    return time.monotonic() >= _next_hold_check
+
+
 def _end_expired_holds_now_and_then(session: Session) -> None:
     global _next_hold_check
-    if time.monotonic() < _next_hold_check:
+    if not holds_check_due():
         return
     _next_hold_check = time.monotonic() + HOLD_CHECK_SECONDS
     ownership.end_expired_holds(session, mock_clock.now(session))

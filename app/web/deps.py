@@ -12,7 +12,7 @@ import asyncio
 import functools
 import hashlib
 import hmac
-from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Collection, Hashable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
@@ -22,6 +22,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.security.http import HTTPBase
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.responses import Response
 
 from app.auth.access_keys import AccessKeyCodec, access_key
 from app.auth.tokens import Principal, TokenVerifier, bearer_token
@@ -36,6 +37,7 @@ from app.page_tokens import PageTokenCodec
 from app.providers.parameters import reject_unknown_parameters
 from app.scripting.runner import ScriptedCall, judge_then_work
 from app.settings import Settings
+from app.stock.answers import StockAnswers
 from app.web.journal import note_caller
 from app.web.responses import ProviderJSONResponse
 
@@ -51,6 +53,7 @@ class AppContext:
     page_tokens: PageTokenCodec
     access_keys: AccessKeyCodec
     journal: GroupCommitWriter
+    stock_answers: StockAnswers
 
 
 # The dependencies of the provider routes are `async def`: they only compute, and a sync
@@ -250,6 +253,7 @@ class ProviderCall:
     context: AppContext
     principal: Principal
     scripted: ScriptedCall
+    answer_key: Hashable  # what the answer is kept under, if kept (``answer_key``)
 
     async def run(self, work: Callable[[Session], _Result]) -> Scripted[_Result]:
         """Run ``work`` in a request session after the verdict, on a worker thread."""
@@ -271,6 +275,17 @@ class ProviderCall:
                 outcome.error.headers.setdefault(name, value)
             raise outcome.error
         return Scripted(outcome.result, verdict.headers)  # type: ignore[arg-type]
+
+    async def answer_from_stock(self, work: Callable[[Session], _Result]) -> Scripted[_Result]:
+        """``run(work)`` for a read whose answer depends on the request's path and query and
+        on the stock alone: computed, then kept under ``answer_key`` for as long as it holds
+        (``app.stock.answers``; an explicit route answers it again from there, see
+        ``kept_answer``)."""
+        answers = self.context.stock_answers
+        scripted = await self.run(answers.reading(self.answer_key, work))
+        version, answer = scripted.result
+        answers.keep(self.answer_key, version, answer)
+        return Scripted(answer, scripted.headers)
 
 
 CallerCheck = Callable[[Request, AppContext], Principal]
@@ -294,34 +309,69 @@ def provider_operation(caller_of: CallerCheck, *checks: ParameterCheck) -> Provi
                 organization_id=caller.org,
                 caller=caller.org or caller.sub,
             ),
+            answer_key=answer_key(request),
         )
 
     return provider_call
 
 
 ProviderCallResolver = Callable[[Request], Awaitable[ProviderCall]]
+KeptAnswer = Callable[[Request], Awaitable[Response | None]]
+
+
+def answer_key(request: Request) -> Hashable:
+    """What a provider answer read from the stock is kept under: the request's path and raw
+    query. Everything such an answer depends on besides the stock is in them (the Bird
+    organization is the path's, checked against the caller first); a differently spelled
+    query is kept apart, and an error is never kept."""
+    return (request.scope["path"], request.scope["query_string"])
+
+
+def kept_answer_of(caller_of: CallerCheck) -> KeptAnswer:
+    """How an explicit route answers from ``app.stock.answers``: the caller checked first, as
+    on every request, then the answer kept for this very request if it still holds (its
+    parameters were valid when it was computed). None: run the route."""
+
+    async def kept_answer(request: Request) -> Response | None:
+        context = await get_context(request)
+        caller_of(request, context)
+        kept = context.stock_answers.answer(answer_key(request))
+        return None if kept is None else ProviderJSONResponse(kept)
+
+    return kept_answer
 
 
 @dataclass(frozen=True, slots=True)
 class ProviderOperation:
     """A provider route's call: ``dependency`` for FastAPI (it also declares the route's
-    security scheme in OpenAPI), ``resolve`` for an explicit route (``app.web.hot_routes``)."""
+    security scheme in OpenAPI); ``resolve`` and ``kept_answer`` for an explicit route
+    (``app.web.hot_routes``)."""
 
     dependency: Callable[..., Awaitable[ProviderCall]]
     resolve: ProviderCallResolver
+    kept_answer: KeptAnswer
 
 
-# Dependencies that app.web.hot_routes resolves without FastAPI: each with its resolver.
-_EXPLICIT_RESOLVERS: dict[Callable[..., Any], Callable[[Request], Awaitable[Any]]] = {}
+@dataclass(frozen=True, slots=True)
+class ExplicitDependency:
+    """How an explicit route resolves a dependency, and (for a provider call) answers a
+    request from the kept answers before it reads any parameter."""
+
+    resolve: Callable[[Request], Awaitable[Any]]
+    kept_answer: KeptAnswer | None = None
 
 
-def explicit_resolvers() -> Mapping[Callable[..., Any], Callable[[Request], Awaitable[Any]]]:
+# Dependencies that app.web.hot_routes resolves without FastAPI.
+_EXPLICIT: dict[Callable[..., Any], ExplicitDependency] = {}
+
+
+def explicit_dependencies() -> Mapping[Callable[..., Any], ExplicitDependency]:
     """The dependencies an explicit route may take, and how to resolve each from a request."""
-    return {get_context: get_context, **_EXPLICIT_RESOLVERS}
+    return {get_context: ExplicitDependency(get_context), **_EXPLICIT}
 
 
 def _explicit(operation: ProviderOperation) -> ProviderOperation:
-    _EXPLICIT_RESOLVERS[operation.dependency] = operation.resolve
+    _EXPLICIT[operation.dependency] = ExplicitDependency(operation.resolve, operation.kept_answer)
     return operation
 
 
@@ -336,7 +386,7 @@ def bird_call(*checks: ParameterCheck) -> ProviderOperation:
     ) -> ProviderCall:
         return await resolve(request)
 
-    return _explicit(ProviderOperation(bird_operation, resolve))
+    return _explicit(ProviderOperation(bird_operation, resolve, kept_answer_of(bird_caller)))
 
 
 def pingram_call(*checks: ParameterCheck) -> ProviderOperation:
@@ -349,4 +399,4 @@ def pingram_call(*checks: ParameterCheck) -> ProviderOperation:
     ) -> ProviderCall:
         return await resolve(request)
 
-    return _explicit(ProviderOperation(pingram_operation, resolve))
+    return _explicit(ProviderOperation(pingram_operation, resolve, kept_answer_of(token_caller)))

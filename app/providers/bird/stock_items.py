@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy.orm import Session
 
 from app.auth.identifiers import IDENTIFIER_PATTERN
 from app.providers.bird.api import LIST_STOCK_ITEMS, STOCK_ITEMS_TAG
@@ -111,8 +113,9 @@ async def list_stock_items(
 ) -> ProviderJSONResponse:
     """Numbers in stock to buy, ordered by country, type, capability set, then number."""
     query = stock_items_query(country_codes or (), prefix, types or (), features or ())
-    scripted = await call.run(
-        lambda session: search.page_in_stock(
+
+    def answer(session: Session) -> orjson.Fragment:
+        page = search.page_in_stock(
             session,
             context.page_tokens,
             operation=LIST_STOCK_ITEMS,
@@ -121,9 +124,10 @@ async def list_stock_items(
             limit=limit,
             page_token=page_token,
         )
-    )
-    page = scripted.result
-    body: dict[str, Any] = {"results": [stock_item_fragment(number) for number in page.items]}
-    if page.next_page_token is not None:
-        body["nextPageToken"] = page.next_page_token
-    return scripted.respond(body)
+        body: dict[str, Any] = {"results": [stock_item_fragment(n) for n in page.items]}
+        if page.next_page_token is not None:
+            body["nextPageToken"] = page.next_page_token
+        return orjson.Fragment(orjson.dumps(body))
+
+    scripted = await call.answer_from_stock(answer)
+    return scripted.respond(scripted.result)

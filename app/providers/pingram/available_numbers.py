@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
 
 from app.providers.parameters import (
     CHANNEL_FEATURES,
@@ -88,9 +90,12 @@ async def search_available_numbers(
         national_prefix=parse_area_code(area_code) if area_code is not None else None,
         channels=parse_channel_features(features),
     )
-    scripted = await call.run(
-        lambda session: search.first_in_stock(session, query=query, limit=limit)
-    )
-    return scripted.respond(
-        {"numbers": [available_number_json(number) for number in scripted.result]}
-    )
+
+    def answer(session: Session) -> orjson.Fragment:
+        numbers = search.first_in_stock(session, query=query, limit=limit)
+        return orjson.Fragment(
+            orjson.dumps({"numbers": [available_number_json(number) for number in numbers]})
+        )
+
+    scripted = await call.answer_from_stock(answer)
+    return scripted.respond(scripted.result)

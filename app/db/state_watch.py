@@ -42,6 +42,8 @@ class StateWatch:
     def __init__(self, database: str) -> None:
         self._database = database
         self._connection: sqlite3.Connection | None = None
+        self._data_version: int | None = None
+        self._state: WatchedState | None = None
         # The event loop is the only reader in a server; tests may drive an app from another
         # thread, one at a time.
         self._lock = threading.Lock()
@@ -61,12 +63,20 @@ class StateWatch:
                         check_same_thread=False,
                         isolation_level=None,
                     )
+                # Unchanged since the last read when no connection committed since: far
+                # cheaper than the read itself, which any commit (the journal's too) makes
+                # fetch its pages again.
+                (data_version,) = self._connection.execute("PRAGMA data_version").fetchone()
+                if data_version == self._data_version and self._state is not None:
+                    return self._state
                 row = self._connection.execute(_STATE).fetchone()
             except sqlite3.Error:
                 return None
-        if row is None:
-            return None
-        return WatchedState(stock_version=int(row[0]), scripted=bool(row[1]))
+            if row is None:
+                return None
+            self._state = WatchedState(stock_version=int(row[0]), scripted=bool(row[1]))
+            self._data_version = data_version
+            return self._state
 
     def close(self) -> None:
         with self._lock:

@@ -11,6 +11,7 @@ records not yet committed, never anything else (inventory changes commit with th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from sqlalchemy import Engine
@@ -23,6 +24,11 @@ logger = logging.getLogger("numbers_mock.journal")
 # How long a flush waits for the batches before it; a batch is one multi-row insert, so it
 # takes milliseconds unless the database stalls (then the read goes ahead without them).
 COMMIT_BOUND_SECONDS = 5.0
+# How long records gather before a batch is written, unless a reader flushes first: under
+# load, one commit per this many seconds instead of one per request or two. Every commit
+# also makes each reader of the database fetch its pages again (app.db.state_watch reads on
+# every hot request), so fewer, larger batches cost less than the records they carry.
+GATHER_SECONDS = 0.05
 
 
 class GroupCommitWriter:
@@ -34,6 +40,7 @@ class GroupCommitWriter:
         self._committed = 0  # written, or given up on: never waited on again
         self._flushes: list[tuple[int, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
+        self._flush_wanted: asyncio.Event | None = None  # the writer's loop's
 
     def submit(self, record: JournalRecord) -> None:
         """Queue ``record`` for the next batch; never waits."""
@@ -49,6 +56,8 @@ class GroupCommitWriter:
         done = asyncio.get_running_loop().create_future()
         self._flushes.append((self._submitted, done))
         self._start_writer()
+        if self._flush_wanted is not None:
+            self._flush_wanted.set()
         try:
             await asyncio.wait_for(asyncio.shield(done), COMMIT_BOUND_SECONDS)
         except TimeoutError:
@@ -59,11 +68,16 @@ class GroupCommitWriter:
         writer = self._writer
         # One writer per event loop at a time (an app may outlive the loop that served it).
         if writer is None or writer.done() or writer.get_loop() is not loop:
-            self._writer = loop.create_task(self._write_batches())
+            self._flush_wanted = asyncio.Event()
+            self._writer = loop.create_task(self._write_batches(self._flush_wanted))
 
-    async def _write_batches(self) -> None:
+    async def _write_batches(self, flush_wanted: asyncio.Event) -> None:
         self._wake_flushes()
         while self._waiting:
+            if not self._flushes:
+                flush_wanted.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(flush_wanted.wait(), GATHER_SECONDS)
             batch, self._waiting = self._waiting, []
             try:
                 await asyncio.to_thread(self._write, batch)

@@ -27,7 +27,8 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from app.auth.identifiers import IDENTIFIER_PATTERN
-from app.db.models import InventoryNumber, JournalEntry, OwnedNumber, OwnerProvider
+from app.db.models import InventoryNumber, OwnedNumber, OwnerProvider
+from app.journal.repository import JournalExchange
 from app.lifecycle.mock_clock import ClockReading, as_utc, iso_millis, real_now
 from app.lifecycle.ownership import RELEASE_HOLD
 from app.providers.bird.schemas import StockItem, StockItemCapabilities, StockItemPrice
@@ -360,11 +361,12 @@ class RecordedExchange(RecordedRequest):
     response: ExchangedMessage
 
     @classmethod
-    def of(cls, entry: JournalEntry) -> Self:
+    def of(cls, exchange: JournalExchange) -> Self:
+        entry = exchange.entry
         return cls(
             **dict(RecordedRequest.model_validate(entry)),
-            request=ExchangedMessage.of(entry.request_headers, entry.request_body),
-            response=ExchangedMessage.of(entry.response_headers, entry.response_body),
+            request=ExchangedMessage.of(entry.request_headers, exchange.request_body),
+            response=ExchangedMessage.of(entry.response_headers, exchange.response_body),
         )
 
 

@@ -185,13 +185,29 @@ class JournalEntry(Base):
     organization_id: Mapped[str | None] = mapped_column(String(256))
     sub: Mapped[str | None] = mapped_column(String(256))
     # What the console shows of one request: headers as JSON objects (never Authorization or
-    # Cookie), bodies as text, each cut at app.web.journal.MAX_BODY_BYTES.
+    # Cookie), and its bodies (JournalBody.digest; None when empty).
     request_headers: Mapped[str | None] = mapped_column(Text)
-    request_body: Mapped[str | None] = mapped_column(Text)
+    request_body_digest: Mapped[str | None] = mapped_column(String(32))
     response_headers: Mapped[str | None] = mapped_column(Text)
-    response_body: Mapped[str | None] = mapped_column(Text)
+    response_body_digest: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (Index("ix_journal_entries_tracking_id", "tracking_id"),)
+
+
+class JournalBody(Base):
+    """A body journaled requests sent or got, as text cut at app.web.journal.MAX_BODY_BYTES,
+    stored once however many entries name it: a test or a demo asks the same page again and
+    again (4 KB each time)."""
+
+    __tablename__ = "journal_bodies"
+
+    digest: Mapped[str] = mapped_column(String(32), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+    # The newest entry id of the last batch that named it: once the journal's trimming has
+    # passed it, no entry names the body any more (app.journal.repository.add_entries).
+    last_entry: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_journal_bodies_last_entry", "last_entry"),)
 
 
 class OwnerProvider(StrEnum):

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, bindparam, delete, func, insert, select
+from sqlalchemy import Connection, Dialect, bindparam, case, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, defer
 
-from app.db.models import JournalEntry
+from app.db.models import JournalBody, JournalEntry
 
 # Trimming is one indexed DELETE; doing it every few inserts keeps the table near its bound.
 _TRIM_EVERY = 64
@@ -36,7 +39,8 @@ class JournalRecord:
 
 
 def add_entries(connection: Connection, records: Sequence[JournalRecord], *, keep: int) -> None:
-    """Append records in one executemany, then drop what exceeds ``keep`` (now and then).
+    """Append records in one executemany, their bodies once each; then drop what exceeds
+    ``keep`` (now and then), and the bodies no entry kept names any more.
 
     Straight to the driver (``_Insert``): this runs for every provider request, and with
     SQLAlchemy's per-row processing a batch held the interpreter long enough to stall the
@@ -44,47 +48,106 @@ def add_entries(connection: Connection, records: Sequence[JournalRecord], *, kee
     """
     if not records:
         return
-    insert_rows = _insert_for(connection.dialect)
-    connection.exec_driver_sql(insert_rows.sql, insert_rows.rows(records))
+    statements = _statements_for(connection.dialect)
+    bodies: dict[str, str] = {}
+    rows = []
+    for record in records:
+        request_body = _named(record.request_body, bodies)
+        response_body = _named(record.response_body, bodies)
+        rows.append(statements.entry_row(record, request_body, response_body))
+    connection.exec_driver_sql(statements.insert_entries, rows)
     newest = connection.scalar(_NEWEST) or 0
+    if bodies:
+        # Each body is tagged with the newest entry id now, which is at least that of every
+        # entry of this batch naming it: once trimming has passed the tag, none is left.
+        connection.exec_driver_sql(
+            statements.upsert_bodies,
+            [statements.body_row(digest, body, newest) for digest, body in bodies.items()],
+        )
     # Trim when this batch crossed a multiple of _TRIM_EVERY (or always, for tiny journals).
     if newest // _TRIM_EVERY != (newest - len(records)) // _TRIM_EVERY or keep < _TRIM_EVERY:
         connection.execute(delete(JournalEntry).where(JournalEntry.id <= newest - keep))
+        connection.execute(delete(JournalBody).where(JournalBody.last_entry <= newest - keep))
+
+
+def body_digest(body: str) -> str:
+    """What names a body in the journal (migration 0007 has a copy: keep them the same)."""
+    return hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
+
+
+def _named(body: str | None, bodies: dict[str, str]) -> str | None:
+    if body is None:
+        return None
+    digest = body_digest(body)
+    bodies[digest] = body
+    return digest
 
 
 _NEWEST = select(func.max(JournalEntry.id))
-_FIELDS = tuple(field.name for field in fields(JournalRecord))
+_FIELDS = tuple(
+    field.name
+    for field in fields(JournalRecord)
+    if field.name not in ("request_body", "response_body")
+)
+_ENTRY_FIELDS = (*_FIELDS, "request_body_digest", "response_body_digest")
+_BODY_FIELDS = ("digest", "body", "last_entry")
 
 
 @dataclass(frozen=True, slots=True)
-class _Insert:
-    """The INSERT compiled once for a dialect, and how a record becomes its parameters
-    (received_at through the column type's own bind processor, so it reads back as before)."""
+class _Statements:
+    """The journal's INSERTs compiled once for a dialect, and how a record becomes their
+    parameters (received_at through the column type's own bind processor, so it reads back
+    as before)."""
 
-    sql: str
-    positional: tuple[str, ...] | None  # parameter order, for qmark/format dialects
+    insert_entries: str
+    entry_order: tuple[str, ...] | None  # parameter order, for qmark/format dialects
     received_at: Callable[[Any], Any] | None
+    upsert_bodies: str
+    body_order: tuple[str, ...] | None
 
-    def rows(self, records: Sequence[JournalRecord]) -> list[Any]:
-        rows = []
-        for record in records:
-            row = {name: getattr(record, name) for name in _FIELDS}
-            if self.received_at is not None:
-                row["received_at"] = self.received_at(row["received_at"])
-            rows.append(tuple(row[name] for name in self.positional) if self.positional else row)
-        return rows
+    def entry_row(
+        self, record: JournalRecord, request_body: str | None, response_body: str | None
+    ) -> Any:
+        row = {name: getattr(record, name) for name in _FIELDS}
+        row["request_body_digest"] = request_body
+        row["response_body_digest"] = response_body
+        if self.received_at is not None:
+            row["received_at"] = self.received_at(row["received_at"])
+        return tuple(row[name] for name in self.entry_order) if self.entry_order else row
+
+    def body_row(self, digest: str, body: str, last_entry: int) -> Any:
+        row = {"digest": digest, "body": body, "last_entry": last_entry}
+        return tuple(row[name] for name in self.body_order) if self.body_order else row
 
 
 @functools.cache
-def _insert_for(dialect: Dialect) -> _Insert:
-    statement = insert(JournalEntry).values({name: bindparam(name) for name in _FIELDS})
-    compiled = statement.compile(dialect=dialect)
-    positional = tuple(compiled.positiontup) if compiled.positiontup else None
-    return _Insert(
-        sql=compiled.string,
-        positional=positional,
-        received_at=JournalEntry.__table__.c.received_at.type.bind_processor(dialect),
+def _statements_for(dialect: Dialect) -> _Statements:
+    entries = insert(JournalEntry).values({name: bindparam(name) for name in _ENTRY_FIELDS})
+    upsert = (sqlite_insert if dialect.name == "sqlite" else postgresql_insert)(JournalBody)
+    upsert = upsert.values({name: bindparam(name) for name in _BODY_FIELDS})
+    # A body named again moves its tag forward (never back: replicas write concurrently).
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[JournalBody.digest],
+        set_={
+            "last_entry": case(
+                (upsert.excluded.last_entry > JournalBody.last_entry, upsert.excluded.last_entry),
+                else_=JournalBody.last_entry,
+            )
+        },
     )
+    compiled_entries = entries.compile(dialect=dialect)
+    compiled_bodies = upsert.compile(dialect=dialect)
+    return _Statements(
+        insert_entries=compiled_entries.string,
+        entry_order=_order(compiled_entries.positiontup),
+        received_at=JournalEntry.__table__.c.received_at.type.bind_processor(dialect),
+        upsert_bodies=compiled_bodies.string,
+        body_order=_order(compiled_bodies.positiontup),
+    )
+
+
+def _order(positions: Sequence[str] | None) -> tuple[str, ...] | None:
+    return tuple(positions) if positions else None
 
 
 def list_entries(
@@ -98,12 +161,11 @@ def list_entries(
 ) -> list[JournalEntry]:
     """Newest first (by when the request came: replicas commit their batches independently,
     so ids follow commit order); never more than ``keep``, however far trimming lags.
-    Without the exchanged headers and bodies (``find_entry`` has them)."""
+    Without the exchanged headers (``find_entry`` has them, and the bodies)."""
     newest = session.scalar(select(func.max(JournalEntry.id))) or 0
     statement = (
         select(JournalEntry)
-        .options(defer(JournalEntry.request_headers), defer(JournalEntry.request_body))
-        .options(defer(JournalEntry.response_headers), defer(JournalEntry.response_body))
+        .options(defer(JournalEntry.request_headers), defer(JournalEntry.response_headers))
         .where(JournalEntry.id > newest - keep)
     )
     if operation is not None:
@@ -116,14 +178,40 @@ def list_entries(
     return list(session.scalars(newest_first.limit(limit)))
 
 
-def find_entry(session: Session, tracking_id: str, *, keep: int) -> JournalEntry | None:
+@dataclass(frozen=True, slots=True)
+class JournalExchange:
+    """One entry with what it exchanged: headers as JSON objects, bodies as text."""
+
+    entry: JournalEntry
+    request_body: str | None
+    response_body: str | None
+
+
+def find_entry(session: Session, tracking_id: str, *, keep: int) -> JournalExchange | None:
     """The entry of one request, with what it exchanged (None once trimmed away)."""
     newest = session.scalar(select(func.max(JournalEntry.id))) or 0
     statement = select(JournalEntry).where(
         JournalEntry.tracking_id == tracking_id, JournalEntry.id > newest - keep
     )
-    return session.scalars(statement.order_by(JournalEntry.id.desc()).limit(1)).first()
+    entry = session.scalars(statement.order_by(JournalEntry.id.desc()).limit(1)).first()
+    if entry is None:
+        return None
+    return JournalExchange(
+        entry,
+        request_body=_body(session, entry.request_body_digest),
+        response_body=_body(session, entry.response_body_digest),
+    )
+
+
+def _body(session: Session, digest: str | None) -> str | None:
+    if digest is None:
+        return None
+    body = session.get(JournalBody, digest)
+    # Written before its entry's batch commits, and dropped only after the entry: missing
+    # only if the database was edited by hand.
+    return None if body is None else body.body
 
 
 def clear(session: Session) -> None:
     session.execute(delete(JournalEntry))
+    session.execute(delete(JournalBody))

@@ -1,7 +1,8 @@
 """Writes journal records by group commit, off the requests' path.
 
-A request hands its record over (``submit``) and its response leaves at once; a background
-task commits what has gathered in one transaction while the next records gather. Readers of
+A request hands its record over (``submit``, as a function that builds it: built here, on
+the writer's thread) and its response leaves at once; a background task commits what has
+gathered in one transaction while the next records gather. Readers of
 the journal ``flush`` first: every record submitted before the call is then committed, so a
 journal read on this server always shows the requests answered before it. Another replica
 sees them once their batch commits (``COMMIT_BOUND_SECONDS``); a crash loses at most the
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from sqlalchemy import Engine
 
@@ -20,6 +22,8 @@ from app.journal import repository
 from app.journal.repository import JournalRecord
 
 logger = logging.getLogger("numbers_mock.journal")
+
+RecordSource = Callable[[], JournalRecord]
 
 # How long a flush waits for the batches before it; a batch is one multi-row insert, so it
 # takes milliseconds unless the database stalls (then the read goes ahead without them).
@@ -35,15 +39,15 @@ class GroupCommitWriter:
     def __init__(self, engine: Engine, *, keep: int) -> None:
         self._engine = engine
         self._keep = keep
-        self._waiting: list[JournalRecord] = []
+        self._waiting: list[RecordSource] = []
         self._submitted = 0
         self._committed = 0  # written, or given up on: never waited on again
         self._flushes: list[tuple[int, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._flush_wanted: asyncio.Event | None = None  # the writer's loop's
 
-    def submit(self, record: JournalRecord) -> None:
-        """Queue ``record`` for the next batch; never waits."""
+    def submit(self, record: RecordSource) -> None:
+        """Queue the record ``record()`` builds for the next batch; never waits."""
         self._waiting.append(record)
         self._submitted += 1
         self._start_writer()
@@ -94,8 +98,10 @@ class GroupCommitWriter:
                 done.set_result(None)
         self._flushes = waiting
 
-    def _write(self, records: list[JournalRecord]) -> None:
+    def _write(self, sources: list[RecordSource]) -> None:
+        records: list[JournalRecord] = []
         try:
+            records = [record() for record in sources]
             with self._engine.begin() as connection:
                 repository.add_entries(connection, records, keep=self._keep)
         except Exception:

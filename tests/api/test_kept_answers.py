@@ -1,0 +1,149 @@
+"""Answers kept while the stock is unchanged (app.stock.answers): asked again, a page is not
+read again, yet every change, whoever makes it, and every script show at once, and the
+caller is checked on every request."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
+
+from app.settings import Settings
+from app.stock import search
+from tests.api import pingram
+from tests.conftest import Minter
+from tests.helpers import AVAILABLE, STOCK_ITEMS, assert_error
+
+pytestmark = pytest.mark.usefixtures("seeded_state")
+
+PAGE = {"limit": 5, "countryCodes": "GB"}
+
+
+@pytest.fixture
+def stock_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each read of the stock the two searches make, by name."""
+    reads: list[str] = []
+    for name in ("page_in_stock", "first_in_stock"):
+        real = getattr(search, name)
+
+        def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            reads.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(search, name, counted)
+    return reads
+
+
+def _sqlite_path(settings: Settings) -> str:
+    database = make_url(settings.database_url).database
+    if make_url(settings.database_url).get_backend_name() != "sqlite" or not database:
+        pytest.skip("answers are kept on SQLite files only")
+    return database
+
+
+def _page(client: TestClient, auth: dict[str, str], **params: Any) -> dict[str, Any]:
+    response = client.get(STOCK_ITEMS, params={**PAGE, **params}, headers=auth)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_the_same_page_asked_again_is_not_read_again(
+    client: TestClient, auth: dict[str, str], settings: Settings, stock_reads: list[str]
+) -> None:
+    _sqlite_path(settings)
+    first = client.get(STOCK_ITEMS, params=PAGE, headers=auth)
+    again = client.get(STOCK_ITEMS, params=PAGE, headers=auth)
+    assert again.content == first.content
+    assert again.headers["X-Tracking-Id"] != first.headers["X-Tracking-Id"]
+    assert stock_reads == ["page_in_stock"]
+    # Another spelling of the query, or another page, is read (and kept) on its own.
+    client.get(STOCK_ITEMS, params={**PAGE, "limit": 4}, headers=auth)
+    assert stock_reads == ["page_in_stock"] * 2
+    client.get(AVAILABLE, params={"countryCode": "GB", "limit": 3}, headers=auth)
+    client.get(AVAILABLE, params={"countryCode": "GB", "limit": 3}, headers=auth)
+    assert stock_reads == ["page_in_stock"] * 2 + ["first_in_stock"]
+
+
+def test_a_purchase_leaves_both_searches_at_once(
+    client: TestClient, auth: dict[str, str], mint: Minter
+) -> None:
+    item = _page(client, auth)["results"][0]
+    bought = client.post(
+        "/workspaces/ws-kept/numbers-long-code",
+        json={"numberStockItemIds": [item["id"]]},
+        headers=auth,
+    )
+    assert bought.status_code == 201, bought.text
+    assert item["id"] not in [i["id"] for i in _page(client, auth)["results"]]
+
+    headers = pingram.headers(mint)
+    number = pingram.search(client, headers, countryCode="GB", limit=3)[0]["phoneNumber"]
+    pingram.order(client, headers, number)
+    found = pingram.search(client, headers, countryCode="GB", limit=3)
+    assert number not in [n["phoneNumber"] for n in found]
+
+
+def test_a_change_by_another_process_shows_at_once(
+    client: TestClient, auth: dict[str, str], settings: Settings
+) -> None:
+    """Another server on the same file (``serve --workers``), or the CLI, writes without
+    this process knowing: the stock's version tells."""
+    database = _sqlite_path(settings)
+    item = _page(client, auth)["results"][0]
+    sold = (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+        "c.execute(\"UPDATE inventory_numbers SET status = 'sold' WHERE number_string = ?\", "
+        "(sys.argv[2],)); c.commit()"
+    )
+    subprocess.run([sys.executable, "-c", sold, database, item["numberString"]], check=True)
+    assert item["id"] not in [i["id"] for i in _page(client, auth)["results"]]
+
+
+def test_a_script_applies_to_a_page_kept_before_it(
+    client: TestClient, auth: dict[str, str], admin: dict[str, str]
+) -> None:
+    _page(client, auth)
+    fault = {"operation": "listStockItems", "status": 503, "times": 1}
+    assert client.post("/_mock/faults", json=fault, headers=admin).status_code == 201
+    assert_error(client.get(STOCK_ITEMS, params=PAGE, headers=auth), 503, "service_unavailable")
+    _page(client, auth)  # the fault is spent
+
+    limit = {"operation": "listStockItems", "limit": 2, "windowSeconds": 60}
+    assert client.post("/_mock/rate-limits", json=limit, headers=admin).status_code == 201
+    answers = [client.get(STOCK_ITEMS, params=PAGE, headers=auth) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["1", "0", "0"]
+    assert answers[0].content == answers[1].content
+
+
+def test_the_caller_is_checked_before_a_kept_answer(
+    client: TestClient, auth: dict[str, str], mint: Minter
+) -> None:
+    _page(client, auth)
+    assert_error(client.get(STOCK_ITEMS, params=PAGE), 401, "invalid_token")
+    expired = {"Authorization": f"Bearer {mint('acme', ttl_seconds=-120)}"}
+    assert_error(client.get(STOCK_ITEMS, params=PAGE, headers=expired), 401, "invalid_token")
+    other = {"Authorization": f"Bearer {mint('globex')}"}
+    assert_error(client.get(STOCK_ITEMS, params=PAGE, headers=other), 403, "organization_mismatch")
+
+
+def test_every_kept_answer_is_journaled_with_its_body(
+    client: TestClient, auth: dict[str, str], admin: dict[str, str]
+) -> None:
+    answers = [client.get(STOCK_ITEMS, params=PAGE, headers=auth) for _ in range(3)]
+    listed = client.get("/_mock/requests?limit=3", headers=admin).json()["requests"]
+    assert [e["trackingId"] for e in listed] == [
+        a.headers["X-Tracking-Id"] for a in reversed(answers)
+    ]
+    for answer in answers:
+        entry = client.get(f"/_mock/requests/{answer.headers['X-Tracking-Id']}", headers=admin)
+        assert entry.json()["response"]["body"] == answer.text
+        assert (
+            entry.json()["response"]["headers"]["x-tracking-id"]
+            == (answer.headers["X-Tracking-Id"])
+        )

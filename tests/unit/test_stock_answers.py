@@ -1,0 +1,142 @@
+"""The kept answers and the watch that says whether they still hold."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from app.db.engine import create_db_engine
+from app.db.migrations import upgrade_to_head
+from app.db.state_watch import StateWatch, WatchedState, state_watch_for
+from app.stock import answers as answers_module
+from app.stock import search
+from app.stock.answers import StockAnswers
+from app.stock.search import holds_check_due  # before any test replaces it
+
+
+class _Watch(StateWatch):
+    """A watch whose state the test sets."""
+
+    def __init__(self) -> None:
+        super().__init__(":unused:")
+        self.state: WatchedState | None = WatchedState(stock_version=1, scripted=False)
+
+    def read(self) -> WatchedState | None:
+        return self.state
+
+
+@pytest.fixture(autouse=True)
+def _no_hold_check_due(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(answers_module.search, "holds_check_due", lambda: False)
+
+
+def test_an_answer_holds_while_the_version_is_the_one_it_was_read_at() -> None:
+    watch = _Watch()
+    answers = StockAnswers(watch)
+    answers.keep("page", 1, b"answer")
+    assert answers.answer("page") == b"answer"
+    watch.state = WatchedState(stock_version=2, scripted=False)
+    assert answers.answer("page") is None
+    assert answers.answer("another page") is None
+
+
+def test_nothing_is_answered_as_kept_while_anything_is_scripted_or_unreadable() -> None:
+    watch = _Watch()
+    answers = StockAnswers(watch)
+    answers.keep("page", 1, b"answer")
+    watch.state = WatchedState(stock_version=1, scripted=True)
+    assert answers.answer("page") is None
+    watch.state = None
+    assert answers.answer("page") is None
+
+
+def test_a_due_hold_check_comes_before_any_kept_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    answers = StockAnswers(_Watch())
+    answers.keep("page", 1, b"answer")
+    monkeypatch.setattr(answers_module.search, "holds_check_due", lambda: True)
+    assert answers.answer("page") is None
+
+
+def test_the_least_recently_used_answer_goes_first() -> None:
+    answers = StockAnswers(_Watch(), size=2)
+    answers.keep("a", 1, b"a")
+    answers.keep("b", 1, b"b")
+    assert answers.answer("a") == b"a"  # now b is the least recently used
+    answers.keep("c", 1, b"c")
+    assert [answers.answer(key) for key in "abc"] == [b"a", None, b"c"]
+
+
+def test_without_a_watch_nothing_is_kept() -> None:
+    answers = StockAnswers(None)
+    answers.keep("page", 1, b"answer")
+    assert not answers.enabled
+    assert answers.answer("page") is None
+
+
+def test_only_sqlite_files_are_watched(tmp_path: Path) -> None:
+    assert state_watch_for(create_engine("sqlite://")) is None
+    assert state_watch_for(create_engine("postgresql+psycopg://u@h/db")) is None
+    assert state_watch_for(create_engine(f"sqlite:///{tmp_path / 'n.db'}")) is not None
+
+
+@pytest.fixture
+def migrated(tmp_path: Path) -> str:
+    path = str(tmp_path / "numbers.db")
+    engine = create_db_engine(f"sqlite:///{path}")
+    upgrade_to_head(engine)
+    engine.dispose()
+    return path
+
+
+def test_the_watch_reads_the_version_and_whether_anything_is_scripted(migrated: str) -> None:
+    watch = StateWatch(migrated)
+    try:
+        assert watch.read() == WatchedState(stock_version=0, scripted=False)
+        other = sqlite3.connect(migrated)
+        other.execute("UPDATE stock_version SET version = 5")
+        other.execute(
+            'INSERT INTO rate_limits (id, operation, "limit", window_seconds, created_at) '
+            "VALUES ('r', '*', 1, 60, CURRENT_TIMESTAMP)"
+        )
+        other.commit()
+        other.close()
+        assert watch.read() == WatchedState(stock_version=5, scripted=True)
+    finally:
+        watch.close()
+
+
+def test_the_watch_never_waits_for_a_lock(migrated: str) -> None:
+    """Another connection holding SQLite's exclusive lock: the watch answers None at once
+    (the request then computes on a worker thread), and reads again once the lock goes."""
+    watch = StateWatch(migrated)
+    holder = sqlite3.connect(migrated, isolation_level=None)
+    try:
+        holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+        holder.execute("BEGIN EXCLUSIVE")
+        holder.execute("UPDATE stock_version SET version = version + 1")
+        started = time.perf_counter()
+        assert watch.read() is None
+        assert time.perf_counter() - started < 0.5
+        holder.execute("COMMIT")
+        holder.close()  # the exclusive lock goes with its connection
+        assert watch.read() == WatchedState(stock_version=1, scripted=False)
+    finally:
+        holder.close()
+        watch.close()
+
+
+def test_a_missing_database_is_not_created_by_the_watch(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.db"
+    assert StateWatch(str(missing)).read() is None
+    assert not missing.exists()
+
+
+def test_holds_check_due_follows_the_search_timer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "_next_hold_check", time.monotonic() + 60)
+    assert not holds_check_due()
+    monkeypatch.setattr(search, "_next_hold_check", 0.0)
+    assert holds_check_due()

@@ -70,6 +70,7 @@ def add_entries(connection: Connection, records: Sequence[JournalRecord], *, kee
         connection.execute(delete(JournalBody).where(JournalBody.last_entry <= newest - keep))
 
 
+@functools.lru_cache(maxsize=256)
 def body_digest(body: str) -> str:
     """What names a body in the journal (migration 0007 has a copy: keep them the same)."""
     return hashlib.blake2b(body.encode(), digest_size=16).hexdigest()

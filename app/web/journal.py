@@ -122,9 +122,15 @@ class _Body:
     def text(self) -> str | None:
         if not self._size:
             return None
-        kept = b"".join(self._chunks)
-        text = kept[:MAX_BODY_BYTES].decode("utf-8", errors="replace")
-        return text + "\n[cut at 64 KiB]" if len(kept) > MAX_BODY_BYTES else text
+        return _body_text(self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks))
+
+
+# A kept answer is sent as the same bytes every time (app.stock.answers): decoded once, and
+# the same text then finds its digest at once (app.journal.repository.body_digest).
+@functools.lru_cache(maxsize=64)
+def _body_text(kept: bytes) -> str:
+    text = kept[:MAX_BODY_BYTES].decode("utf-8", errors="replace")
+    return text + "\n[cut at 64 KiB]" if len(kept) > MAX_BODY_BYTES else text
 
 
 @dataclass

@@ -13,7 +13,12 @@ from starlette.responses import Response
 
 
 class ProviderJSONResponse(Response):
+    """JSON with orjson; ``bytes`` are JSON already encoded (a kept answer: sent as they are,
+    the same object every time)."""
+
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
+        if isinstance(content, bytes):
+            return content
         return orjson.dumps(content)

@@ -114,7 +114,7 @@ async def list_stock_items(
     """Numbers in stock to buy, ordered by country, type, capability set, then number."""
     query = stock_items_query(country_codes or (), prefix, types or (), features or ())
 
-    def answer(session: Session) -> orjson.Fragment:
+    def answer(session: Session) -> bytes:
         page = search.page_in_stock(
             session,
             context.page_tokens,
@@ -127,7 +127,7 @@ async def list_stock_items(
         body: dict[str, Any] = {"results": [stock_item_fragment(n) for n in page.items]}
         if page.next_page_token is not None:
             body["nextPageToken"] = page.next_page_token
-        return orjson.Fragment(orjson.dumps(body))
+        return orjson.dumps(body)
 
     scripted = await call.answer_from_stock(answer)
     return scripted.respond(scripted.result)

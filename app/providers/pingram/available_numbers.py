@@ -91,11 +91,9 @@ async def search_available_numbers(
         channels=parse_channel_features(features),
     )
 
-    def answer(session: Session) -> orjson.Fragment:
+    def answer(session: Session) -> bytes:
         numbers = search.first_in_stock(session, query=query, limit=limit)
-        return orjson.Fragment(
-            orjson.dumps({"numbers": [available_number_json(number) for number in numbers]})
-        )
+        return orjson.dumps({"numbers": [available_number_json(number) for number in numbers]})
 
     scripted = await call.answer_from_stock(answer)
     return scripted.respond(scripted.result)

@@ -28,24 +28,51 @@ import mmap
 import sqlite3
 import sys
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine
 
-from app.db.models import Fault, RateLimit, StockVersion
+from app.db.models import Fault, RateLimit, RateLimitCounter, StockVersion
 
-_STATE = (
+_STOCK_AND_FAULTS = (
     f"SELECT version, EXISTS (SELECT 1 FROM {Fault.__tablename__}) "
-    f"OR EXISTS (SELECT 1 FROM {RateLimit.__tablename__}) "
     f"FROM {StockVersion.__tablename__} WHERE id = 1"
 )
+_RATE_LIMITS = (
+    f'SELECT id, operation, organization_id, "limit", window_seconds FROM {RateLimit.__tablename__}'
+)
+_COUNTERS = RateLimitCounter.__tablename__
+# One request more in a window (as app.scripting.repository.count_request counts it).
+_COUNT = (
+    f"INSERT INTO {_COUNTERS} (rate_limit_id, caller, window_start, count) VALUES (?, ?, ?, 1) "
+    "ON CONFLICT (rate_limit_id, caller, window_start) DO UPDATE SET count = count + 1 "
+    "RETURNING count"
+)
+_DROP_OLDER_WINDOWS = f"DELETE FROM {_COUNTERS} WHERE rate_limit_id = ? AND window_start < ?"
+
+
+class WatchedRateLimit(NamedTuple):
+    """A rate limit as the watch read it (``app.scripting.script.RateLimitRule``)."""
+
+    id: str
+    operation: str
+    organization_id: str | None
+    limit: int
+    window_seconds: int
 
 
 @dataclass(frozen=True, slots=True)
 class WatchedState:
     stock_version: int
-    scripted: bool  # a fault or a rate limit exists
+    faults: bool = False  # any fault exists
+    rate_limits: tuple[WatchedRateLimit, ...] = ()
+
+    @property
+    def scripted(self) -> bool:
+        return self.faults or bool(self.rate_limits)
 
 
 # The WAL-index header: 48 bytes, twice. Its first field is the format's version.
@@ -96,43 +123,98 @@ class StateWatch:
             return state  # nothing committed since the state was read
         with self._lock:
             try:
-                if self._connection is None:
-                    # Opened on first use, in the process that serves (never across a fork).
-                    # mode=rw: a missing file stays missing (a plain connect would create it).
-                    self._connection = sqlite3.connect(
-                        Path(self._database).absolute().as_uri() + "?mode=rw",
-                        uri=True,
-                        timeout=0,
-                        check_same_thread=False,
-                        isolation_level=None,
-                    )
-                # Unchanged since the last read when no connection committed since: far
-                # cheaper than the read itself, which any commit (the journal's too) makes
-                # fetch its pages again.
-                (data_version,) = self._connection.execute("PRAGMA data_version").fetchone()
-                if data_version == self._data_version and self._state is not None:
-                    return self._state
-                row = self._connection.execute(_STATE).fetchone()
+                connection = self._open()
+                # Unchanged when no other connection committed since the last read (this
+                # one's own commits, counting requests, change no state it reads).
+                (data_version,) = connection.execute("PRAGMA data_version").fetchone()
+                if data_version != self._data_version or self._state is None:
+                    self._state = _read_state(connection)
+                    self._data_version = data_version
             except sqlite3.Error:
+                self._state = None
                 return None
-            if row is None:
-                return None
-            self._state = WatchedState(stock_version=int(row[0]), scripted=bool(row[1]))
-            self._data_version = data_version
             # Read before the state: a commit in between moved it, and the next read queries.
             self._state_header = header
             if self._header is None:
-                self._header = _map_header(self._connection, self._database)
+                self._header = _map_header(connection, self._database)
             return self._state
+
+    def count_requests(self, windows: Sequence[tuple[str, int]], caller: str) -> list[int]:
+        """One request more for ``caller`` in each (rate limit id, window start), each an
+        atomic statement of its own; the counts with it. Stops at the first that finds
+        SQLite busy, never waiting: the rest are ``count_requests_waiting``'s, on a worker
+        thread."""
+        counts: list[int] = []
+        with self._lock:
+            try:
+                connection = self._open()
+                for rate_limit_id, window_start in windows:
+                    counts.append(_count(connection, rate_limit_id, caller, window_start))
+            except sqlite3.Error:
+                pass
+        return counts
+
+    def _open(self) -> sqlite3.Connection:
+        if self._connection is None:
+            # Opened on first use, in the process that serves (never across a fork).
+            # mode=rw: a missing file stays missing (a plain connect would create it).
+            connection = sqlite3.connect(
+                Path(self._database).absolute().as_uri() + "?mode=rw",
+                uri=True,
+                timeout=0,
+                check_same_thread=False,
+                isolation_level=None,
+            )
+            # Its commits (counting requests) never run a checkpoint on the event loop (the
+            # other connections' do), and never wait for the disk, as the engine's connections
+            # (app.db.engine: WAL, synchronous=NORMAL).
+            connection.execute("PRAGMA wal_autocheckpoint=0")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            self._connection = connection
+        return self._connection
 
     def close(self) -> None:
         with self._lock:
+            self._state = None
             if self._header is not None:
                 self._header.close()
                 self._header = None
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+
+
+def count_requests_waiting(
+    engine: Engine, windows: Sequence[tuple[str, int]], caller: str
+) -> list[int]:
+    """``StateWatch.count_requests`` on one of the engine's connections, which waits for a
+    busy database as every worker does (runs on a worker thread)."""
+    with engine.begin() as connection:
+        driver = connection.connection.driver_connection
+        return [_count(driver, rate_limit_id, caller, start) for rate_limit_id, start in windows]
+
+
+def _count(connection: Any, rate_limit_id: str, caller: str, window_start: int) -> int:
+    (count,) = connection.execute(_COUNT, (rate_limit_id, caller, window_start)).fetchone()
+    if count == 1:  # a new window: the older ones never count again
+        connection.execute(_DROP_OLDER_WINDOWS, (rate_limit_id, window_start))
+    return int(count)
+
+
+def _read_state(connection: sqlite3.Connection) -> WatchedState | None:
+    connection.execute("BEGIN")  # one snapshot for both reads
+    try:
+        row = connection.execute(_STOCK_AND_FAULTS).fetchone()
+        rate_limits = connection.execute(_RATE_LIMITS).fetchall()
+    finally:
+        connection.execute("COMMIT")
+    if row is None:
+        return None
+    return WatchedState(
+        stock_version=int(row[0]),
+        faults=bool(row[1]),
+        rate_limits=tuple(WatchedRateLimit(*limit) for limit in rate_limits),
+    )
 
 
 def _map_header(connection: sqlite3.Connection, database: str) -> _WalIndexHeader | None:

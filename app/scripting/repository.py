@@ -140,11 +140,12 @@ def count_request(session: Session, rate_limit_id: str, caller: str, window_star
         .returning(RateLimitCounter.count)
     )
     count = int(session.execute(statement).scalar_one())
-    # Older windows of this limit can never count again.
-    session.execute(
-        delete(RateLimitCounter).where(
-            RateLimitCounter.rate_limit_id == rate_limit_id,
-            RateLimitCounter.window_start < window_start,
+    if count == 1:
+        # A new window: the older ones of this limit can never count again.
+        session.execute(
+            delete(RateLimitCounter).where(
+                RateLimitCounter.rate_limit_id == rate_limit_id,
+                RateLimitCounter.window_start < window_start,
+            )
         )
-    )
     return count

@@ -9,14 +9,17 @@ from __future__ import annotations
 import math
 import random
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from app.db.models import Fault, RateLimit
 from app.errors import ScriptedFailure
 from app.scripting import repository
+from app.scripting.repository import ANY_OPERATION
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,19 +134,43 @@ def create_rate_limit(session: Session, spec: RateLimitSpec) -> RateLimit:
     return repository.add_rate_limit(session, rate_limit)
 
 
-def _apply_rate_limits(
-    session: Session,
-    verdict: Verdict,
-    operation: str,
-    organization_id: str | None,
-    caller: str,
-    now: float,
+class RateLimitRule(Protocol):
+    """What a verdict needs of a rate limit (a ``RateLimit`` row, or the watch's copy)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def operation(self) -> str: ...
+    @property
+    def organization_id(self) -> str | None: ...
+    @property
+    def limit(self) -> int: ...
+    @property
+    def window_seconds(self) -> int: ...
+
+
+def applies_to(rule: RateLimitRule, operation: str, organization_id: str | None) -> bool:
+    """Whether ``rule`` counts this operation's requests for this organization (as
+    ``repository.rate_limits_for`` selects them)."""
+    return rule.operation in (operation, ANY_OPERATION) and rule.organization_id in (
+        None,
+        organization_id,
+    )
+
+
+def window_start(rule: RateLimitRule, now: float) -> int:
+    """The start of the fixed window ``now`` falls in (Unix seconds)."""
+    return int(now // rule.window_seconds) * rule.window_seconds
+
+
+def apply_rate_limits(
+    verdict: Verdict, counted: Sequence[tuple[RateLimitRule, int]], now: float
 ) -> None:
+    """The verdict of the rate limits, given each one's count with this request: the
+    tightest one's headers on any answer, a 429 when any is exceeded."""
     tightest: tuple[int, int, int] | None = None  # remaining, limit, reset
-    for rule in repository.rate_limits_for(session, operation, organization_id):
-        window_start = int(now // rule.window_seconds) * rule.window_seconds
-        count = repository.count_request(session, rule.id, caller, window_start)
-        reset_at = window_start + rule.window_seconds
+    for rule, count in counted:
+        reset_at = window_start(rule, now) + rule.window_seconds
         remaining = max(rule.limit - count, 0)
         if tightest is None or remaining < tightest[0]:
             tightest = (remaining, rule.limit, reset_at)
@@ -167,6 +194,21 @@ def _apply_rate_limits(
         )
         if verdict.failure is not None:
             verdict.failure.headers.update(verdict.headers)
+
+
+def _apply_rate_limits(
+    session: Session,
+    verdict: Verdict,
+    operation: str,
+    organization_id: str | None,
+    caller: str,
+    now: float,
+) -> None:
+    counted = [
+        (rule, repository.count_request(session, rule.id, caller, window_start(rule, now)))
+        for rule in repository.rate_limits_for(session, operation, organization_id)
+    ]
+    apply_rate_limits(verdict, counted, now)
 
 
 def _apply_faults(

@@ -7,8 +7,10 @@ encoded answer is kept under its request's key and answered again for as long as
 
 - the stock's version is the one it was read at (SQLite's triggers move the version on every
   insert, update or delete of the inventory or its cells, by any process: ``StockVersion``);
-- nothing is scripted (a fault or a rate limit decides the answer on the database);
-- no release hold may have ended since (``search.holds_check_due``).
+- no release hold may have ended since (``search.holds_check_due``);
+
+and the script allows it: ``app.scripting.watched`` judges the request on the event loop
+when only rate limits are scripted; a fault sends it the worker's way.
 
 The version is read before the stock, in the worker thread, so a change committed between
 the two leaves an answer tagged older than it is: never used, never wrong.
@@ -24,7 +26,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from app.db.models import StockVersion
-from app.db.state_watch import StateWatch
+from app.db.state_watch import StateWatch, WatchedState
 from app.stock import search
 
 Result = TypeVar("Result")
@@ -40,6 +42,14 @@ class _Kept:
     answer: Any
 
 
+@dataclass(frozen=True, slots=True)
+class KeptAnswer:
+    """An answer that still holds, with the state the watch read (what is scripted)."""
+
+    answer: Any
+    state: WatchedState
+
+
 class StockAnswers:
     """The answers kept, least recently used first out, and the watch that says they hold."""
 
@@ -52,19 +62,20 @@ class StockAnswers:
     def enabled(self) -> bool:
         return self._watch is not None
 
-    def answer(self, key: Hashable) -> Any | None:
-        """The answer kept under ``key`` if it still holds now, else None (then compute it
-        through ``reading`` and ``keep`` it). Never waits for the database."""
+    def answer(self, key: Hashable) -> KeptAnswer | None:
+        """The answer kept under ``key`` if the stock is still as it was read, else None
+        (then compute it through ``reading`` and ``keep`` it). Never waits for the
+        database. What is scripted is the caller's to judge (``KeptAnswer.state``)."""
         if self._watch is None:
             return None
         kept = self._kept.get(key)
         if kept is None or search.holds_check_due():
             return None
         state = self._watch.read()
-        if state is None or state.scripted or state.stock_version != kept.version:
+        if state is None or state.stock_version != kept.version:
             return None
         self._kept.move_to_end(key)
-        return kept.answer
+        return KeptAnswer(kept.answer, state)
 
     def reading(
         self, key: Hashable, work: Callable[[Session], Result]
@@ -92,6 +103,10 @@ class StockAnswers:
         self._kept.move_to_end(key)
         if len(self._kept) > self._size:
             self._kept.popitem(last=False)
+
+    @property
+    def watch(self) -> StateWatch | None:
+        return self._watch
 
     def close(self) -> None:
         """Forget every answer and close the watch's connection (the app is stopping)."""

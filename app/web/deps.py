@@ -12,6 +12,7 @@ import asyncio
 import functools
 import hashlib
 import hmac
+import time
 from collections.abc import Awaitable, Callable, Collection, Hashable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from starlette.responses import Response
 
 from app.auth.access_keys import AccessKeyCodec, access_key
 from app.auth.tokens import Principal, TokenVerifier, bearer_token
+from app.db.state_watch import count_requests_waiting
 from app.errors import (
     InvalidAdminKey,
     InvalidToken,
@@ -36,6 +38,7 @@ from app.journal.writer import GroupCommitWriter
 from app.page_tokens import PageTokenCodec
 from app.providers.parameters import reject_unknown_parameters
 from app.scripting.runner import ScriptedCall, judge_then_work
+from app.scripting.watched import verdict_of, watched_rate_limits, windows_of
 from app.settings import Settings
 from app.stock.answers import StockAnswers
 from app.web.journal import note_caller
@@ -300,19 +303,23 @@ def provider_operation(caller_of: CallerCheck, *checks: ParameterCheck) -> Provi
         caller = caller_of(request, context)
         for check in checks:
             check(request)
-        route = request.scope.get("route")
         return ProviderCall(
             context=context,
             principal=caller,
-            scripted=ScriptedCall(
-                operation=getattr(route, "operation_id", None) or "unknown",
-                organization_id=caller.org,
-                caller=caller.org or caller.sub,
-            ),
+            scripted=_scripted_call(request, caller),
             answer_key=answer_key(request),
         )
 
     return provider_call
+
+
+def _scripted_call(request: Request, caller: Principal) -> ScriptedCall:
+    route = request.scope.get("route")
+    return ScriptedCall(
+        operation=getattr(route, "operation_id", None) or "unknown",
+        organization_id=caller.org,
+        caller=caller.org or caller.sub,
+    )
 
 
 ProviderCallResolver = Callable[[Request], Awaitable[ProviderCall]]
@@ -330,13 +337,39 @@ def answer_key(request: Request) -> Hashable:
 def kept_answer_of(caller_of: CallerCheck) -> KeptAnswer:
     """How an explicit route answers from ``app.stock.answers``: the caller checked first, as
     on every request, then the answer kept for this very request if it still holds (its
-    parameters were valid when it was computed). None: run the route."""
+    parameters were valid when it was computed) and the script's verdict, judged on the
+    event loop (``app.scripting.watched``). None: run the route."""
 
     async def kept_answer(request: Request) -> Response | None:
         context = await get_context(request)
-        caller_of(request, context)
-        kept = context.stock_answers.answer(answer_key(request))
-        return None if kept is None else ProviderJSONResponse(kept)
+        caller = caller_of(request, context)
+        answers = context.stock_answers
+        kept = answers.answer(answer_key(request))
+        if kept is None or answers.watch is None:
+            return None
+        # What is scripted is judged here too when it is only rate limits: the request is
+        # counted on the event loop, or (SQLite busy) on a worker thread; else None.
+        call = _scripted_call(request, caller)
+        rules = watched_rate_limits(kept.state, call)
+        if rules is None:
+            return None
+        now = time.time()
+        counts: list[int] = []
+        if rules:
+            windows = windows_of(rules, now)
+            counts = answers.watch.count_requests(windows, call.caller)
+            if len(counts) < len(windows):
+                counts += await asyncio.get_running_loop().run_in_executor(
+                    _PROVIDER_WORKERS,
+                    count_requests_waiting,
+                    context.engine,
+                    windows[len(counts) :],
+                    call.caller,
+                )
+        verdict = verdict_of(kept.state, rules, counts, now)
+        if verdict.failure is not None:
+            raise verdict.failure
+        return ProviderJSONResponse(kept.answer, headers=verdict.headers or None)
 
     return kept_answer
 

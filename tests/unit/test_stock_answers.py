@@ -23,10 +23,15 @@ class _Watch(StateWatch):
 
     def __init__(self) -> None:
         super().__init__(":unused:")
-        self.state: WatchedState | None = WatchedState(stock_version=1, scripted=False)
+        self.state: WatchedState | None = WatchedState(stock_version=1)
 
     def read(self) -> WatchedState | None:
         return self.state
+
+
+def _answer(answers: StockAnswers, key: str) -> object:
+    kept = answers.answer(key)
+    return None if kept is None else kept.answer
 
 
 @pytest.fixture(autouse=True)
@@ -38,18 +43,20 @@ def test_an_answer_holds_while_the_version_is_the_one_it_was_read_at() -> None:
     watch = _Watch()
     answers = StockAnswers(watch)
     answers.keep("page", 1, b"answer")
-    assert answers.answer("page") == b"answer"
-    watch.state = WatchedState(stock_version=2, scripted=False)
+    assert _answer(answers, "page") == b"answer"
+    watch.state = WatchedState(stock_version=2)
     assert answers.answer("page") is None
     assert answers.answer("another page") is None
 
 
-def test_nothing_is_answered_as_kept_while_anything_is_scripted_or_unreadable() -> None:
+def test_a_kept_answer_comes_with_the_state_it_holds_in_and_none_when_unreadable() -> None:
     watch = _Watch()
     answers = StockAnswers(watch)
     answers.keep("page", 1, b"answer")
-    watch.state = WatchedState(stock_version=1, scripted=True)
-    assert answers.answer("page") is None
+    watch.state = WatchedState(stock_version=1, faults=True)
+    kept = answers.answer("page")
+    assert kept is not None
+    assert (kept.answer, kept.state.scripted) == (b"answer", True)
     watch.state = None
     assert answers.answer("page") is None
 
@@ -65,9 +72,9 @@ def test_the_least_recently_used_answer_goes_first() -> None:
     answers = StockAnswers(_Watch(), size=2)
     answers.keep("a", 1, b"a")
     answers.keep("b", 1, b"b")
-    assert answers.answer("a") == b"a"  # now b is the least recently used
+    assert _answer(answers, "a") == b"a"  # now b is the least recently used
     answers.keep("c", 1, b"c")
-    assert [answers.answer(key) for key in "abc"] == [b"a", None, b"c"]
+    assert [_answer(answers, key) for key in "abc"] == [b"a", None, b"c"]
 
 
 def test_without_a_watch_nothing_is_kept() -> None:
@@ -95,7 +102,7 @@ def migrated(tmp_path: Path) -> str:
 def test_the_watch_reads_the_version_and_whether_anything_is_scripted(migrated: str) -> None:
     watch = StateWatch(migrated)
     try:
-        assert watch.read() == WatchedState(stock_version=0, scripted=False)
+        assert watch.read() == WatchedState(stock_version=0)
         other = sqlite3.connect(migrated)
         other.execute("UPDATE stock_version SET version = 5")
         other.execute(
@@ -104,7 +111,12 @@ def test_the_watch_reads_the_version_and_whether_anything_is_scripted(migrated: 
         )
         other.commit()
         other.close()
-        assert watch.read() == WatchedState(stock_version=5, scripted=True)
+        state = watch.read()
+        assert state is not None
+        assert (state.stock_version, state.faults, state.scripted) == (5, False, True)
+        assert [(r.id, r.operation, r.limit, r.window_seconds) for r in state.rate_limits] == [
+            ("r", "*", 1, 60)
+        ]
     finally:
         watch.close()
 
@@ -123,7 +135,7 @@ def test_the_watch_never_waits_for_a_lock(migrated: str) -> None:
         assert time.perf_counter() - started < 0.5
         holder.execute("COMMIT")
         holder.close()  # the exclusive lock goes with its connection
-        assert watch.read() == WatchedState(stock_version=1, scripted=False)
+        assert watch.read() == WatchedState(stock_version=1)
     finally:
         holder.close()
         watch.close()

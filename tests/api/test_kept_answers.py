@@ -4,18 +4,22 @@ caller is checked on every request."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import subprocess
 import sys
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
+from app.main import create_app
 from app.settings import Settings
 from app.stock import search
 from tests.api import pingram
-from tests.conftest import Minter
+from tests.conftest import DatabaseFactory, Minter, make_settings
 from tests.helpers import AVAILABLE, STOCK_ITEMS, assert_error
 
 pytestmark = pytest.mark.usefixtures("seeded_state")
@@ -147,3 +151,67 @@ def test_every_kept_answer_is_journaled_with_its_body(
             entry.json()["response"]["headers"]["x-tracking-id"]
             == (answer.headers["X-Tracking-Id"])
         )
+
+
+def test_a_rate_limit_counts_every_request_whichever_path_answers_it(
+    client: TestClient, auth: dict[str, str], admin: dict[str, str], mint: Minter
+) -> None:
+    """Kept answers are counted on the event loop, others on a worker thread: one count."""
+    limit = {"operation": "listStockItems", "limit": 3, "windowSeconds": 3600}
+    assert client.post("/_mock/rate-limits", json=limit, headers=admin).status_code == 201
+    kept = client.get(STOCK_ITEMS, params=PAGE, headers=auth)  # computed, then kept
+    again = client.get(STOCK_ITEMS, params=PAGE, headers=auth)  # kept
+    other = client.get(STOCK_ITEMS, params={**PAGE, "limit": 2}, headers=auth)  # computed
+    over = client.get(STOCK_ITEMS, params=PAGE, headers=auth)  # kept, and one too many
+    assert [r.headers["X-RateLimit-Remaining"] for r in (kept, again, other)] == ["2", "1", "0"]
+    error = assert_error(over, 429, "rate_limited")
+    assert over.headers["Retry-After"]
+    assert "3 requests" in error["message"]
+    # Another caller has a count of its own.
+    globex = client.get(
+        "/organizations/globex/numbers-stock-items",
+        params=PAGE,
+        headers={"Authorization": f"Bearer {mint('globex')}"},
+    )
+    assert globex.headers["X-RateLimit-Remaining"] == "2"
+
+
+def test_a_busy_database_holds_the_request_counted_not_the_event_loop(
+    database_factory: DatabaseFactory, mint: Minter, admin: dict[str, str]
+) -> None:
+    """While another connection holds SQLite's write lock, a kept answer under a rate limit
+    cannot be counted on the event loop: it waits on a worker thread (counted once, after
+    the lock goes), and meanwhile the server answers other requests."""
+    url = database_factory("kept_busy")
+    if make_url(url).get_backend_name() != "sqlite":
+        pytest.skip("answers are kept on SQLite files only")
+    app = create_app(make_settings(url, seed_count=300))
+    auth = {"Authorization": f"Bearer {mint('acme')}"}
+    limit = {"operation": "listStockItems", "limit": 10, "windowSeconds": 3600}
+
+    async def scenario() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://mock") as client,
+        ):
+            assert (await client.post("/_mock/rate-limits", json=limit, headers=admin)).is_success
+            first = await client.get(STOCK_ITEMS, params=PAGE, headers=auth)
+            assert first.headers["X-RateLimit-Remaining"] == "9"
+            holder = sqlite3.connect(make_url(url).database or "", isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")
+            try:
+                held = asyncio.create_task(client.get(STOCK_ITEMS, params=PAGE, headers=auth))
+                await asyncio.sleep(0.3)
+                assert not held.done()
+                health = await asyncio.wait_for(client.get("/healthz"), 2)
+                assert health.status_code == 200
+            finally:
+                holder.execute("COMMIT")
+                holder.close()
+            answer = await asyncio.wait_for(held, 10)
+            assert answer.status_code == 200
+            assert answer.content == first.content
+            assert answer.headers["X-RateLimit-Remaining"] == "8"
+
+    asyncio.run(scenario())

@@ -38,6 +38,7 @@ from app.web.openapi import install_openapi
 from app.web.tracking import TrackingMiddleware
 
 logger = logging.getLogger("numbers_mock")
+GC_YOUNG_THRESHOLD = 20_000
 
 DESCRIPTION = """\
 A faithful, stateful fake of two providers' Numbers APIs, served from one inventory of
@@ -74,6 +75,11 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
         # Everything built so far (libphonenumber's metadata, the seed data, the routes) lives
         # as long as the process: frozen, full collections no longer walk it.
         gc.freeze()
+        # A request's objects are freed by reference counting; what the collector finds is
+        # the odd cycle. Collecting the young generation every 20,000 net allocations instead
+        # of 700 cost about 5% of a hot request and its full passes 7 ms each (p99), measured
+        # under load (the Speed issue); the garbage it leaves meanwhile is a few MB at most.
+        gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
         yield
         await context.journal.flush()
         context.stock_answers.close()

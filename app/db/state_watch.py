@@ -146,13 +146,30 @@ class StateWatch:
         thread."""
         counts: list[int] = []
         with self._lock:
+            before = self._header.read() if self._header is not None else None
+            commits = 0
             try:
                 connection = self._open()
                 for rate_limit_id, window_start in windows:
-                    counts.append(_count(connection, rate_limit_id, caller, window_start))
+                    count, writes = _count(connection, rate_limit_id, caller, window_start)
+                    counts.append(count)
+                    commits += writes
             except sqlite3.Error:
                 pass
+            self._own_commits(before, commits)
         return counts
+
+    def _own_commits(self, before: bytes | None, commits: int) -> None:
+        """After this connection's own ``commits``: when the header moved by exactly as many
+        transactions since it matched the state, nobody else committed, and the state still
+        holds (else the next read asks SQLite)."""
+        if before is None or before != self._state_header or self._header is None:
+            return
+        after = self._header.read()
+        if after is not None and _transactions(after) == (_transactions(before) + commits) % (
+            1 << 32
+        ):
+            self._state_header = after
 
     def _open(self) -> sqlite3.Connection:
         if self._connection is None:
@@ -191,14 +208,21 @@ def count_requests_waiting(
     busy database as every worker does (runs on a worker thread)."""
     with engine.begin() as connection:
         driver = connection.connection.driver_connection
-        return [_count(driver, rate_limit_id, caller, start) for rate_limit_id, start in windows]
+        return [_count(driver, id_, caller, start)[0] for id_, start in windows]
 
 
-def _count(connection: Any, rate_limit_id: str, caller: str, window_start: int) -> int:
+def _count(connection: Any, rate_limit_id: str, caller: str, window_start: int) -> tuple[int, int]:
+    """The count with this request, and how many statements wrote."""
     (count,) = connection.execute(_COUNT, (rate_limit_id, caller, window_start)).fetchone()
     if count == 1:  # a new window: the older ones never count again
         connection.execute(_DROP_OLDER_WINDOWS, (rate_limit_id, window_start))
-    return int(count)
+        return 1, 2
+    return int(count), 1
+
+
+def _transactions(header: bytes) -> int:
+    """The header's iChange: one more with each transaction committed (walformat.html)."""
+    return int.from_bytes(header[8:12], sys.byteorder)
 
 
 def _read_state(connection: sqlite3.Connection) -> WatchedState | None:

@@ -347,6 +347,8 @@ def kept_answer_of(caller_of: CallerCheck) -> KeptAnswer:
         kept = answers.answer(answer_key(request))
         if kept is None or answers.watch is None:
             return None
+        if not kept.state.scripted:
+            return ProviderJSONResponse(kept.answer)
         # What is scripted is judged here too when it is only rate limits: the request is
         # counted on the event loop, or (SQLite busy) on a worker thread; else None.
         call = _scripted_call(request, caller)

@@ -25,12 +25,13 @@ from app.db.state_watch import state_watch_for
 from app.journal.writer import GroupCommitWriter
 from app.page_tokens import PageTokenCodec
 from app.providers.registry import OPENAPI_TAGS, OPERATIONS, routers
+from app.scripting.counts import RequestCounter
 from app.settings import Settings
 from app.stock import repository
 from app.stock.answers import StockAnswers
 from app.stock.seeding import ensure_seeded
 from app.web import health
-from app.web.deps import AppContext
+from app.web.deps import PROVIDER_WORKERS, AppContext
 from app.web.docs import install_docs
 from app.web.error_handlers import install_error_handlers
 from app.web.journal import JournalMiddleware
@@ -129,6 +130,7 @@ def create_app_from_environment() -> FastAPI:
 
 def _build_context(settings: Settings) -> AppContext:
     engine = create_db_engine(settings.database_url)
+    watch = state_watch_for(engine)  # None where answers are never kept
     secret = settings.jwt_secret.get_secret_value()
     # Keys are read here, once: a missing or broken key file stops the start (KeySetupError,
     # naming the variable) instead of failing every request.
@@ -152,7 +154,8 @@ def _build_context(settings: Settings) -> AppContext:
         page_tokens=PageTokenCodec(secret.encode()),
         access_keys=AccessKeyCodec(secret),
         journal=GroupCommitWriter(engine, keep=settings.journal_size),
-        stock_answers=StockAnswers(state_watch_for(engine)),
+        stock_answers=StockAnswers(watch),
+        request_counter=None if watch is None else RequestCounter(watch, engine, PROVIDER_WORKERS),
     )
 
 

@@ -54,6 +54,10 @@ _COUNT = (
 _DROP_OLDER_WINDOWS = f"DELETE FROM {_COUNTERS} WHERE rate_limit_id = ? AND window_start < ?"
 
 
+# A request to count: its (rate limit id, window start) pairs, and its caller.
+CountedRequest = tuple[Sequence[tuple[str, int]], str]
+
+
 class WatchedRateLimit(NamedTuple):
     """A rate limit as the watch read it (``app.scripting.script.RateLimitRule``)."""
 
@@ -139,24 +143,26 @@ class StateWatch:
                 self._header = _map_header(connection, self._database)
             return self._state
 
-    def count_requests(self, windows: Sequence[tuple[str, int]], caller: str) -> list[int]:
-        """One request more for ``caller`` in each (rate limit id, window start), each an
-        atomic statement of its own; the counts with it. Stops at the first that finds
-        SQLite busy, never waiting: the rest are ``count_requests_waiting``'s, on a worker
-        thread."""
-        counts: list[int] = []
+    def count_requests(self, requests: Sequence[CountedRequest]) -> list[list[int]] | None:
+        """One request more for each request's caller in each of its (rate limit id, window
+        start), all in one short transaction; each request's counts with it. None, counting
+        nothing, when SQLite is busy: never waits (``count_requests_waiting`` does, on a
+        worker thread)."""
         with self._lock:
             before = self._header.read() if self._header is not None else None
-            commits = 0
             try:
                 connection = self._open()
-                for rate_limit_id, window_start in windows:
-                    count, writes = _count(connection, rate_limit_id, caller, window_start)
-                    counts.append(count)
-                    commits += writes
+                connection.execute("BEGIN IMMEDIATE")
             except sqlite3.Error:
-                pass
-            self._own_commits(before, commits)
+                return None
+            try:
+                counts = _count_all(connection, requests)
+                connection.execute("COMMIT")
+            except sqlite3.Error:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                return None
+            self._own_commits(before, 1)
         return counts
 
     def _own_commits(self, before: bytes | None, commits: int) -> None:
@@ -201,23 +207,26 @@ class StateWatch:
                 self._connection = None
 
 
-def count_requests_waiting(
-    engine: Engine, windows: Sequence[tuple[str, int]], caller: str
-) -> list[int]:
+def count_requests_waiting(engine: Engine, requests: Sequence[CountedRequest]) -> list[list[int]]:
     """``StateWatch.count_requests`` on one of the engine's connections, which waits for a
     busy database as every worker does (runs on a worker thread)."""
     with engine.begin() as connection:
-        driver = connection.connection.driver_connection
-        return [_count(driver, id_, caller, start)[0] for id_, start in windows]
+        return _count_all(connection.connection.driver_connection, requests)
 
 
-def _count(connection: Any, rate_limit_id: str, caller: str, window_start: int) -> tuple[int, int]:
-    """The count with this request, and how many statements wrote."""
+def _count_all(connection: Any, requests: Sequence[CountedRequest]) -> list[list[int]]:
+    return [
+        [_count(connection, rate_limit_id, caller, start) for rate_limit_id, start in windows]
+        for windows, caller in requests
+    ]
+
+
+def _count(connection: Any, rate_limit_id: str, caller: str, window_start: int) -> int:
+    """The count with this request (as app.scripting.repository.count_request counts)."""
     (count,) = connection.execute(_COUNT, (rate_limit_id, caller, window_start)).fetchone()
     if count == 1:  # a new window: the older ones never count again
         connection.execute(_DROP_OLDER_WINDOWS, (rate_limit_id, window_start))
-        return 1, 2
-    return int(count), 1
+    return int(count)
 
 
 def _transactions(header: bytes) -> int:

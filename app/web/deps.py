@@ -27,7 +27,6 @@ from starlette.responses import Response
 
 from app.auth.access_keys import AccessKeyCodec, access_key
 from app.auth.tokens import Principal, TokenVerifier, bearer_token
-from app.db.state_watch import count_requests_waiting
 from app.errors import (
     InvalidAdminKey,
     InvalidToken,
@@ -37,6 +36,7 @@ from app.errors import (
 from app.journal.writer import GroupCommitWriter
 from app.page_tokens import PageTokenCodec
 from app.providers.parameters import reject_unknown_parameters
+from app.scripting.counts import RequestCounter
 from app.scripting.runner import ScriptedCall, judge_then_work
 from app.scripting.watched import verdict_of, watched_rate_limits, windows_of
 from app.settings import Settings
@@ -57,6 +57,7 @@ class AppContext:
     access_keys: AccessKeyCodec
     journal: GroupCommitWriter
     stock_answers: StockAnswers
+    request_counter: RequestCounter | None  # where answers are kept (SQLite files)
 
 
 # The dependencies of the provider routes are `async def`: they only compute, and a sync
@@ -235,7 +236,7 @@ _Result = TypeVar("_Result")
 # thread per concurrent request (the default pool's way) spends its time handing the
 # interpreter lock around (bench: +10-15% req/s). A stalled database holds these threads,
 # never the event loop.
-_PROVIDER_WORKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="provider-call")
+PROVIDER_WORKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="provider-call")
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +262,7 @@ class ProviderCall:
     async def run(self, work: Callable[[Session], _Result]) -> Scripted[_Result]:
         """Run ``work`` in a request session after the verdict, on a worker thread."""
         outcome = await asyncio.get_running_loop().run_in_executor(
-            _PROVIDER_WORKERS,
+            PROVIDER_WORKERS,
             functools.partial(
                 judge_then_work,
                 self.context.sessions,
@@ -350,24 +351,17 @@ def kept_answer_of(caller_of: CallerCheck) -> KeptAnswer:
         if not kept.state.scripted:
             return ProviderJSONResponse(kept.answer)
         # What is scripted is judged here too when it is only rate limits: the request is
-        # counted on the event loop, or (SQLite busy) on a worker thread; else None.
+        # counted from the event loop (app.scripting.counts); else None.
         call = _scripted_call(request, caller)
         rules = watched_rate_limits(kept.state, call)
         if rules is None:
             return None
         now = time.time()
         counts: list[int] = []
-        if rules:
-            windows = windows_of(rules, now)
-            counts = answers.watch.count_requests(windows, call.caller)
-            if len(counts) < len(windows):
-                counts += await asyncio.get_running_loop().run_in_executor(
-                    _PROVIDER_WORKERS,
-                    count_requests_waiting,
-                    context.engine,
-                    windows[len(counts) :],
-                    call.caller,
-                )
+        if rules and context.request_counter is not None:
+            counts = await context.request_counter.count(windows_of(rules, now), call.caller)
+        elif rules:
+            return None
         verdict = verdict_of(kept.state, rules, counts, now)
         if verdict.failure is not None:
             raise verdict.failure

@@ -24,7 +24,7 @@ from tests.helpers import AVAILABLE, STOCK_ITEMS, assert_error
 
 pytestmark = pytest.mark.usefixtures("seeded_state")
 
-PAGE = {"limit": 5, "countryCodes": "GB"}
+PAGE: dict[str, Any] = {"limit": 5, "countryCodes": "GB"}
 
 
 @pytest.fixture

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -11,8 +14,8 @@ from sqlalchemy import create_engine
 
 from app.db.engine import create_db_engine
 from app.db.migrations import upgrade_to_head
-from app.db.state_watch import StateWatch, WatchedState, state_watch_for
-from app.stock import answers as answers_module
+from app.db.state_watch import CountedRequest, StateWatch, WatchedState, state_watch_for
+from app.scripting.counts import RequestCounter
 from app.stock import search
 from app.stock.answers import StockAnswers
 from app.stock.search import holds_check_due  # before any test replaces it
@@ -36,7 +39,7 @@ def _answer(answers: StockAnswers, key: str) -> object:
 
 @pytest.fixture(autouse=True)
 def _no_hold_check_due(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(answers_module.search, "holds_check_due", lambda: False)
+    monkeypatch.setattr(search, "holds_check_due", lambda: False)
 
 
 def test_an_answer_holds_while_the_version_is_the_one_it_was_read_at() -> None:
@@ -64,7 +67,7 @@ def test_a_kept_answer_comes_with_the_state_it_holds_in_and_none_when_unreadable
 def test_a_due_hold_check_comes_before_any_kept_answer(monkeypatch: pytest.MonkeyPatch) -> None:
     answers = StockAnswers(_Watch())
     answers.keep("page", 1, b"answer")
-    monkeypatch.setattr(answers_module.search, "holds_check_due", lambda: True)
+    monkeypatch.setattr(search, "holds_check_due", lambda: True)
     assert answers.answer("page") is None
 
 
@@ -152,3 +155,36 @@ def test_holds_check_due_follows_the_search_timer(monkeypatch: pytest.MonkeyPatc
     assert not holds_check_due()
     monkeypatch.setattr(search, "_next_hold_check", 0.0)
     assert holds_check_due()
+
+
+def test_requests_counted_in_one_turn_of_the_loop_share_one_transaction(migrated: str) -> None:
+    """Each gets its own count, in order; the watch commits once for all of them."""
+    engine = create_db_engine(f"sqlite:///{migrated}")
+    watch = StateWatch(migrated)
+    other = sqlite3.connect(migrated)
+    other.execute(
+        'INSERT INTO rate_limits (id, operation, "limit", window_seconds, created_at) '
+        "VALUES ('r', '*', 100, 60, CURRENT_TIMESTAMP)"
+    )
+    other.commit()
+    other.close()
+    batches: list[int] = []
+    real = watch.count_requests
+
+    def spied(requests: Sequence[CountedRequest]) -> list[list[int]] | None:
+        batches.append(len(requests))
+        return real(requests)
+
+    watch.count_requests = spied  # type: ignore[method-assign]
+    counter = RequestCounter(watch, engine, ThreadPoolExecutor(max_workers=1))
+
+    async def five_at_once() -> list[list[int]]:
+        return list(await asyncio.gather(*(counter.count([("r", 0)], "acme") for _ in range(5))))
+
+    try:
+        assert asyncio.run(five_at_once()) == [[1], [2], [3], [4], [5]]
+        assert batches == [5]
+        assert asyncio.run(five_at_once()) == [[6], [7], [8], [9], [10]]
+    finally:
+        watch.close()
+        engine.dispose()

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from app.db.engine import driver_scalar
 from app.db.models import StockVersion
 from app.db.state_watch import StateWatch, WatchedState
 from app.stock import search
@@ -116,12 +117,5 @@ class StockAnswers:
 
 
 def stock_version(session: Session) -> int:
-    """The stock's version now, on the session's connection (straight on the driver: it
-    runs on every computed answer)."""
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(_VERSION)
-        (version,) = cursor.fetchone()
-    finally:
-        cursor.close()
-    return int(version)
+    """The stock's version now, on the session's connection."""
+    return int(driver_scalar(session, _VERSION))

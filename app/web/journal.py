@@ -122,15 +122,23 @@ class _Body:
     def text(self) -> str | None:
         if not self._size:
             return None
-        return _body_text(self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks))
+        kept = self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
+        if len(kept) > MAX_BODY_BYTES:
+            return _decoded(kept)  # never remembered: a big body must not stay in memory
+        return _remembered_text(kept)
+
+
+def _decoded(kept: bytes) -> str:
+    text = kept[:MAX_BODY_BYTES].decode("utf-8", errors="replace")
+    return text + "\n[cut at 64 KiB]" if len(kept) > MAX_BODY_BYTES else text
 
 
 # A kept answer is sent as the same bytes every time (app.stock.answers): decoded once, and
-# the same text then finds its digest at once (app.journal.repository.body_digest).
+# the same text then finds its digest at once (app.journal.repository.body_digest). At most
+# 64 bodies of at most MAX_BODY_BYTES each are remembered.
 @functools.lru_cache(maxsize=64)
-def _body_text(kept: bytes) -> str:
-    text = kept[:MAX_BODY_BYTES].decode("utf-8", errors="replace")
-    return text + "\n[cut at 64 KiB]" if len(kept) > MAX_BODY_BYTES else text
+def _remembered_text(kept: bytes) -> str:
+    return _decoded(kept)
 
 
 @dataclass

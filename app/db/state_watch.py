@@ -162,19 +162,17 @@ class StateWatch:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 return None
-            self._own_commits(before, 1)
+            self._own_commit(before)
         return counts
 
-    def _own_commits(self, before: bytes | None, commits: int) -> None:
-        """After this connection's own ``commits``: when the header moved by exactly as many
-        transactions since it matched the state, nobody else committed, and the state still
+    def _own_commit(self, before: bytes | None) -> None:
+        """After this connection's own commit: when the header moved by exactly one
+        transaction since it matched the state, nobody else committed, and the state still
         holds (else the next read asks SQLite)."""
         if before is None or before != self._state_header or self._header is None:
             return
         after = self._header.read()
-        if after is not None and _transactions(after) == (_transactions(before) + commits) % (
-            1 << 32
-        ):
+        if after is not None and _transactions(after) == (_transactions(before) + 1) % (1 << 32):
             self._state_header = after
 
     def _open(self) -> sqlite3.Connection:

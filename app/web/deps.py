@@ -358,10 +358,8 @@ def kept_answer_of(caller_of: CallerCheck) -> KeptAnswer:
             return None
         now = time.time()
         counts: list[int] = []
-        if rules and context.request_counter is not None:
+        if rules and context.request_counter is not None:  # there is one wherever a watch is
             counts = await context.request_counter.count(windows_of(rules, now), call.caller)
-        elif rules:
-            return None
         verdict = verdict_of(kept.state, rules, counts, now)
         if verdict.failure is not None:
             raise verdict.failure

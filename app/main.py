@@ -28,7 +28,6 @@ from app.providers.registry import OPENAPI_TAGS, OPERATIONS, routers
 from app.scripting.counts import RequestCounter
 from app.settings import Settings
 from app.stock import repository
-from app.stock.answers import StockAnswers
 from app.stock.seeding import ensure_seeded
 from app.web import health
 from app.web.deps import PROVIDER_WORKERS, AppContext
@@ -36,6 +35,7 @@ from app.web.docs import install_docs
 from app.web.error_handlers import install_error_handlers
 from app.web.journal import JournalMiddleware
 from app.web.openapi import install_openapi
+from app.web.read_path import ReadPath
 from app.web.tracking import TrackingMiddleware
 
 logger = logging.getLogger("numbers_mock")
@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
         gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
         yield
         await context.journal.flush()
-        context.stock_answers.close()
+        context.read_path.close()
         context.engine.dispose()
 
     app = FastAPI(
@@ -130,7 +130,8 @@ def create_app_from_environment() -> FastAPI:
 
 def _build_context(settings: Settings) -> AppContext:
     engine = create_db_engine(settings.database_url)
-    watch = state_watch_for(engine)  # None where answers are never kept
+    sessions = create_session_factory(engine)
+    watch = state_watch_for(engine)  # None where answers are never cached
     secret = settings.jwt_secret.get_secret_value()
     # Keys are read here, once: a missing or broken key file stops the start (KeySetupError,
     # naming the variable) instead of failing every request.
@@ -143,7 +144,7 @@ def _build_context(settings: Settings) -> AppContext:
     return AppContext(
         settings=settings,
         engine=engine,
-        sessions=create_session_factory(engine),
+        sessions=sessions,
         verifier=TokenVerifier(
             secret,
             issuer=settings.jwt_issuer,
@@ -154,8 +155,14 @@ def _build_context(settings: Settings) -> AppContext:
         page_tokens=PageTokenCodec(secret.encode()),
         access_keys=AccessKeyCodec(secret),
         journal=GroupCommitWriter(engine, keep=settings.journal_size),
-        stock_answers=StockAnswers(watch),
-        request_counter=None if watch is None else RequestCounter(watch, engine, PROVIDER_WORKERS),
+        read_path=ReadPath(
+            sessions=sessions,
+            dialect=engine.dialect,
+            watch=watch,
+            counter=None if watch is None else RequestCounter(watch, engine, PROVIDER_WORKERS),
+            executor=PROVIDER_WORKERS,
+            seed=settings.seed,
+        ),
     )
 
 

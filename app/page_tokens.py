@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, AESSIV
@@ -98,15 +99,16 @@ class PageTokenCodec:
         self._siv = AESSIV(siv_key.derive(secret))
 
     def seal(self, cursor: PageCursor) -> str:
-        payload = json.dumps(
+        # orjson: the same compact bytes json.dumps gave for these ASCII fields (the same
+        # cursor seals to the same token as before), in a fraction of the time.
+        payload = orjson.dumps(
             {
                 "op": cursor.operation,
                 "org": cursor.organization_id,
                 "f": cursor.filter_digest,
-                "k": list(cursor.next_key),
-            },
-            separators=(",", ":"),
-        ).encode()
+                "k": cursor.next_key,
+            }
+        )
         sealed = _VERSION + self._siv.encrypt(payload, [_VERSION])
         return base64url.encode(sealed)
 
@@ -150,7 +152,7 @@ class PageTokenCodec:
         if sealed is None:
             raise damaged
         try:
-            payload = json.loads(self._decrypt(sealed))
+            payload = orjson.loads(self._decrypt(sealed))
             return PageCursor(
                 operation=_text(payload["op"]),
                 organization_id=_text(payload["org"]),

@@ -1,12 +1,16 @@
 """bench/run.py's fallback load generator when wrk is not installed: asyncio, raw HTTP/1.1.
 
     python bench/loadgen.py --url http://127.0.0.1:8000/healthz --seconds 10 \
-        --connections 32 [--header "Authorization: Bearer ..."]
+        --connections 32 [--header "Authorization: Bearer ..."] [--targets FILE]
 
 Closed loop: each of --connections keep-alive connections sends its next GET as soon as the
-previous response is read. Prints one JSON object: requests, requests_per_second, p50_ms,
-p99_ms, non_2xx, errors. One process, one core (bench/run.py pins it); it saturates well
-below wrk, so a server faster than it looks slower than it is.
+previous response is read. With --targets (a file of request targets, "/path?query", one a
+line) every request takes the next target of the file, shared by all connections and cycled,
+so no target is asked twice in a row (--url then gives the host and port only).
+
+Prints one JSON object: requests, requests_per_second, p50_ms, p99_ms, non_2xx, errors.
+One process, one core (bench/run.py pins it); it saturates well below wrk,
+so a server faster than it looks slower than it is.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import json
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 MAX_HEADER_BYTES = 64 * 1024
@@ -61,8 +66,24 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
     return status, headers.get("connection", "").lower() != "close"
 
 
+class Requests:
+    """The bytes of each request: one fixed request, or the next of a cycled list."""
+
+    def __init__(self, targets: list[str], head: list[str]) -> None:
+        tail = "\r\n".join(head) + "\r\n\r\n"
+        self._requests = [
+            f"GET {target} HTTP/1.1\r\n{tail}".encode("latin-1") for target in targets
+        ]
+        self._next = 0
+
+    def next(self) -> bytes:
+        request = self._requests[self._next]
+        self._next = (self._next + 1) % len(self._requests)
+        return request
+
+
 async def connection(
-    host: str, port: int, request: bytes, deadline: float, timeout: float, tally: Tally
+    host: str, port: int, requests: Requests, deadline: float, timeout: float, tally: Tally
 ) -> None:
     reader: asyncio.StreamReader | None = None
     writer: asyncio.StreamWriter | None = None
@@ -74,6 +95,7 @@ async def connection(
                 )
             assert reader is not None
             assert writer is not None
+            request = requests.next()
             started = time.perf_counter()
             try:
                 writer.write(request)
@@ -95,18 +117,20 @@ async def connection(
             writer.close()
 
 
-async def run(url: str, headers: list[str], seconds: float, connections: int) -> dict[str, float]:
+async def run(
+    url: str, headers: list[str], seconds: float, connections: int, targets: list[str] | None
+) -> dict[str, float]:
     parts = urlsplit(url)
     host = parts.hostname or "127.0.0.1"
     port = parts.port or 80
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
-    head = [f"GET {target} HTTP/1.1", f"Host: {parts.netloc}", "Accept: */*", *headers]
-    request = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+    if not targets:
+        targets = [parts.path + (f"?{parts.query}" if parts.query else "")]
+    requests = Requests(targets, [f"Host: {parts.netloc}", "Accept: */*", *headers])
     tally = Tally()
     started = time.monotonic()
     deadline = started + seconds
     await asyncio.gather(
-        *(connection(host, port, request, deadline, 30.0, tally) for _ in range(connections))
+        *(connection(host, port, requests, deadline, 30.0, tally) for _ in range(connections))
     )
     elapsed = time.monotonic() - started
     ordered = sorted(tally.latencies_ms)
@@ -128,13 +152,16 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, required=True)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--header", action="append", default=[], help="Name: value")
+    parser.add_argument("--targets", type=Path, default=None, help="request targets, one a line")
     options = parser.parse_args()
+    targets = options.targets.read_text().split() if options.targets else None
+    load = run(options.url, options.header, options.seconds, options.connections, targets)
     try:
         import uvloop
     except ImportError:
-        result = asyncio.run(run(options.url, options.header, options.seconds, options.connections))
+        result = asyncio.run(load)
     else:
-        result = uvloop.run(run(options.url, options.header, options.seconds, options.connections))
+        result = uvloop.run(load)
     print(json.dumps(result))
     return 0
 

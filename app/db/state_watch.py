@@ -28,10 +28,10 @@ import mmap
 import sqlite3
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Engine
 
@@ -54,6 +54,7 @@ _COUNT = (
 _DROP_OLDER_WINDOWS = f"DELETE FROM {_COUNTERS} WHERE rate_limit_id = ? AND window_start < ?"
 
 
+_Read = TypeVar("_Read")
 # A request to count: its (rate limit id, window start) pairs, and its caller.
 CountedRequest = tuple[Sequence[tuple[str, int]], str]
 
@@ -142,6 +143,16 @@ class StateWatch:
             if self._header is None:
                 self._header = _map_header(connection, self._database)
             return self._state
+
+    def run(self, read: Callable[[sqlite3.Connection], _Read]) -> _Read | None:
+        """``read`` on the watch's connection, which never waits: None when SQLite is busy
+        (or the file is gone); then the caller reads on a worker thread, which waits. Any
+        other error of ``read`` is the caller's."""
+        with self._lock:
+            try:
+                return read(self._open())
+            except sqlite3.Error:
+                return None
 
     def count_requests(self, requests: Sequence[CountedRequest]) -> list[list[int]] | None:
         """One request more for each request's caller in each of its (rate limit id, window

@@ -25,6 +25,7 @@ from sqlalchemy import (
     true,
     tuple_,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -32,6 +33,7 @@ from sqlalchemy.sql.selectable import Join
 
 from app.db.models import InventoryNumber, StockCell, StockStatus
 from app.stock.query import StockPosition, StockQuery, StockSeek
+from app.stock.reader import STOCK_ROW_COLUMNS
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +61,83 @@ def stock_page_statement(
     Statements are built once per shape of filters and reused, so a request pays neither
     for building the expression nor for compiling it.
     """
+    return _statement(session.get_bind().dialect.name, query, start_at, limit)
+
+
+def compiled_page(
+    dialect: Dialect, query: StockQuery, *, start_at: StockPosition | None, limit: int
+) -> tuple[str, tuple[Any, ...] | dict[str, Any]] | None:
+    """``stock_page_statement`` as the driver's SQL text and parameters (None: nothing can
+    match): compiled once per shape of filters, lengths of its lists and dialect, so a
+    request only binds its values (``app.stock.reader``)."""
+    page = _statement(dialect.name, query, start_at, limit)
+    if page is None:
+        return None
+    statement, values = page
+    # The names the statement binds, each with its list's length (None: a single value).
+    names = tuple(sorted((k, len(v) if isinstance(v, tuple) else None) for k, v in values.items()))
+    compiled = _compiled(dialect, statement, names)
+    return compiled.sql, compiled.bind(values)
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """One parameter of the driver's SQL: a value of the statement's (at ``index`` of an
+    expanded list), or a constant SQLAlchemy put there."""
+
+    name: str | None
+    index: int | None = None
+    constant: Any = None
+
+    def value(self, values: dict[str, Any]) -> Any:
+        if self.name is None:
+            return self.constant
+        value = values[self.name]
+        return value if self.index is None else value[self.index]
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledPage:
+    sql: str
+    positional: tuple[_Slot, ...] | None
+    named: tuple[tuple[str, _Slot], ...]
+
+    def bind(self, values: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        if self.positional is not None:
+            return tuple(slot.value(values) for slot in self.positional)
+        return {name: slot.value(values) for name, slot in self.named}
+
+
+@lru_cache(maxsize=1024)  # shapes x list lengths x dialects: a few hundred, of a few KB each
+def _compiled(
+    dialect: Dialect, statement: Select[Any], names: tuple[tuple[str, int | None], ...]
+) -> _CompiledPage:
+    # Each value is a slot naming itself: compiled and expanded, the statement says which
+    # parameter of the driver's SQL takes which value.
+    markers = {
+        name: _Slot(name) if n is None else tuple(_Slot(name, i) for i in range(n))
+        for name, n in names
+    }
+    compiled = statement.compile(dialect=dialect)
+    expanded = compiled.construct_expanded_state(markers)
+
+    def slot(value: Any) -> _Slot:
+        return value if isinstance(value, _Slot) else _Slot(None, constant=value)
+
+    if compiled.positional:
+        positional = tuple(slot(v) for v in expanded.positional_parameters)
+        return _CompiledPage(expanded.statement, positional, ())
+    named = tuple((name, slot(v)) for name, v in expanded.parameters.items())
+    return _CompiledPage(expanded.statement, None, named)
+
+
+def _statement(
+    dialect_name: str, query: StockQuery, start_at: StockPosition | None, limit: int
+) -> tuple[Select[Any], dict[str, Any]] | None:
     seek = query.seek()
     if seek.country_codes == ():
         return None
-    shape = _shape(session, seek, start=start_at is not None)
+    shape = _shape(dialect_name, seek, start=start_at is not None)
     parameters = _filter_parameters(seek) | {"limit": limit}
     if start_at is not None:
         parameters |= {
@@ -83,7 +158,7 @@ def matching_ids_statement(
     seek = query.seek()
     if seek.country_codes == ():
         return None
-    shape = _shape(session, seek, start=False)
+    shape = _shape(session.get_bind().dialect.name, seek, start=False)
     conditions = [
         # A literal: the UPDATE around this subquery binds its own "status".
         InventoryNumber.status == StockStatus.IN_STOCK.value,
@@ -98,9 +173,9 @@ def matching_ids_statement(
     return statement, {name: value for name, value in parameters.items() if name in names}
 
 
-def _shape(session: Session, seek: StockSeek, *, start: bool) -> _PageShape:
+def _shape(dialect_name: str, seek: StockSeek, *, start: bool) -> _PageShape:
     return _PageShape(
-        postgresql=session.get_bind().dialect.name == "postgresql",
+        postgresql=dialect_name == "postgresql",
         countries=seek.country_codes is not None,
         types=seek.types is not None,
         required_mask=bool(seek.required_mask),
@@ -193,7 +268,7 @@ def _build_page_statement(shape: _PageShape) -> Select[Any]:
             .lateral("cell_page")
         )
         return (
-            select(*per_cell.c)
+            select(*(per_cell.c[name] for name in STOCK_ROW_COLUMNS))
             .select_from(StockCell)
             .join(per_cell, true())
             .where(*cells)
@@ -204,7 +279,7 @@ def _build_page_statement(shape: _PageShape) -> Select[Any]:
     # needs no sorter; CROSS JOIN keeps it from putting the inventory in the outer loop.
     walk = _CrossJoin(StockCell.__table__, InventoryNumber.__table__, and_(*in_cell))
     return (
-        select(*InventoryNumber.__table__.columns)
+        select(*(InventoryNumber.__table__.c[name] for name in STOCK_ROW_COLUMNS))
         .select_from(walk)
         .where(*cells)
         .order_by(*cell_order, InventoryNumber.national_number)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -25,6 +25,7 @@ from app.generator.records import GeneratedNumber
 from app.stock import page_query
 from app.stock.numbers import StockNumber
 from app.stock.query import StockPosition, StockQuery
+from app.stock.reader import StockReader, StockRow
 from app.stock.seed_producer import SEED_ROW_FIELDS, SeedBatch, seed_row
 
 
@@ -36,23 +37,24 @@ def position_of(number: StockNumber) -> StockPosition:
 
 
 def find_in_stock(
-    session: Session,
+    source: Session | StockReader,
     query: StockQuery,
     *,
     start_at: StockPosition | None,
     limit: int,
-) -> Sequence[StockNumber]:
+) -> list[StockRow]:
     """Numbers in stock matching ``query``, from ``start_at`` on, in the listing order, as
-    rows (see ``app.stock.numbers``).
+    rows (see ``app.stock.numbers``), read on a session's connection or a reader's.
 
-    One walk of index seeks whatever the filters: see ``app.stock.page_query``.
+    One walk of index seeks whatever the filters: see ``app.stock.page_query``; run as the
+    driver's own SQL text (``app.stock.reader``).
     """
-    page = page_query.stock_page_statement(session, query, start_at=start_at, limit=limit)
+    reader = source if isinstance(source, StockReader) else StockReader.of(source)
+    page = page_query.compiled_page(reader.dialect, query, start_at=start_at, limit=limit)
     if page is None:
         return []
-    statement, parameters = page
-    # On the session's connection: rows need nothing of the ORM's execution path.
-    return session.connection().execute(statement, parameters).all()
+    sql, parameters = page
+    return reader.rows(sql, parameters)
 
 
 def count_in_stock(session: Session) -> int:

@@ -8,15 +8,12 @@ except the caller the journal records (``app.web.journal.note_caller``).
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import hashlib
 import hmac
-import time
-from collections.abc import Awaitable, Callable, Collection, Hashable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -36,12 +33,11 @@ from app.errors import (
 from app.journal.writer import GroupCommitWriter
 from app.page_tokens import PageTokenCodec
 from app.providers.parameters import reject_unknown_parameters
-from app.scripting.counts import RequestCounter
-from app.scripting.runner import ScriptedCall, judge_then_work
-from app.scripting.watched import verdict_of, watched_rate_limits, windows_of
+from app.scripting.runner import ScriptedCall
 from app.settings import Settings
-from app.stock.answers import StockAnswers
+from app.stock.answers import AnswerKey
 from app.web.journal import note_caller
+from app.web.read_path import ReadPath, Scripted, StockWork
 from app.web.responses import ProviderJSONResponse
 
 
@@ -56,8 +52,7 @@ class AppContext:
     page_tokens: PageTokenCodec
     access_keys: AccessKeyCodec
     journal: GroupCommitWriter
-    stock_answers: StockAnswers
-    request_counter: RequestCounter | None  # where answers are kept (SQLite files)
+    read_path: ReadPath
 
 
 # The dependencies of the provider routes are `async def`: they only compute, and a sync
@@ -240,56 +235,31 @@ PROVIDER_WORKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="provide
 
 
 @dataclass(frozen=True, slots=True)
-class Scripted(Generic[_Result]):
-    """An operation's result, with the headers the script adds to its answer (rate limits)."""
-
-    result: _Result
-    headers: Mapping[str, str]
-
-    def respond(self, body: Any, status_code: int = 200) -> ProviderJSONResponse:
-        return ProviderJSONResponse(body, status_code=status_code, headers=dict(self.headers))
-
-
-@dataclass(frozen=True, slots=True)
 class ProviderCall:
     """One provider request, run under the script: rate limits, delays and faults first."""
 
     context: AppContext
     principal: Principal
     scripted: ScriptedCall
-    answer_key: Hashable  # what the answer is kept under, if kept (``answer_key``)
+    answer_key: AnswerKey  # what its answer is cached under, if cached (``answer_key``)
 
     async def run(self, work: Callable[[Session], _Result]) -> Scripted[_Result]:
         """Run ``work`` in a request session after the verdict, on a worker thread."""
-        outcome = await asyncio.get_running_loop().run_in_executor(
-            PROVIDER_WORKERS,
-            functools.partial(
-                judge_then_work,
-                self.context.sessions,
-                self.scripted,
-                work,
-                seed=self.context.settings.seed,
-            ),
-        )
-        verdict = outcome.verdict
-        if verdict.delay_ms:
-            await asyncio.sleep(verdict.delay_ms / 1000)
-        if outcome.error is not None:
-            for name, value in verdict.headers.items():
-                outcome.error.headers.setdefault(name, value)
-            raise outcome.error
-        return Scripted(outcome.result, verdict.headers)  # type: ignore[arg-type]
+        return await self.context.read_path.run(self.scripted, work)
 
-    async def answer_from_stock(self, work: Callable[[Session], _Result]) -> Scripted[_Result]:
-        """``run(work)`` for a read whose answer depends on the request's path and query and
-        on the stock alone: computed, then kept under ``answer_key`` for as long as it holds
-        (``app.stock.answers``; an explicit route answers it again from there, see
-        ``kept_answer``)."""
-        answers = self.context.stock_answers
-        scripted = await self.run(answers.reading(self.answer_key, work))
-        version, answer = scripted.result
-        answers.keep(self.answer_key, version, answer)
-        return Scripted(answer, scripted.headers)
+    async def cached(self) -> Response | None:
+        """The cached answer of this very request, when the read path has one that holds
+        (``ReadPath.cached``); None: read the parameters and answer."""
+        cached = await self.context.read_path.cached(self.answer_key, self.scripted)
+        if cached is None:
+            return None
+        return ProviderJSONResponse(cached.result, headers=dict(cached.headers) or None)
+
+    async def answer_from_stock(self, work: StockWork) -> Scripted[bytes]:
+        """The encoded answer of a read whose answer depends on the request's path and query
+        and on the stock alone, by the read path (``app.web.read_path``): cached, read on the
+        event loop, or read on a worker."""
+        return await self.context.read_path.answer(self.answer_key, self.scripted, work)
 
 
 CallerCheck = Callable[[Request, AppContext], Principal]
@@ -324,68 +294,32 @@ def _scripted_call(request: Request, caller: Principal) -> ScriptedCall:
 
 
 ProviderCallResolver = Callable[[Request], Awaitable[ProviderCall]]
-KeptAnswer = Callable[[Request], Awaitable[Response | None]]
 
 
-def answer_key(request: Request) -> Hashable:
-    """What a provider answer read from the stock is kept under: the request's path and raw
+def answer_key(request: Request) -> AnswerKey:
+    """What a provider answer read from the stock is cached under: the request's path and raw
     query. Everything such an answer depends on besides the stock is in them (the Bird
     organization is the path's, checked against the caller first); a differently spelled
-    query is kept apart, and an error is never kept."""
+    query is cached apart, and an error is never cached."""
     return (request.scope["path"], request.scope["query_string"])
-
-
-def kept_answer_of(caller_of: CallerCheck) -> KeptAnswer:
-    """How an explicit route answers from ``app.stock.answers``: the caller checked first, as
-    on every request, then the answer kept for this very request if it still holds (its
-    parameters were valid when it was computed) and the script's verdict, judged on the
-    event loop (``app.scripting.watched``). None: run the route."""
-
-    async def kept_answer(request: Request) -> Response | None:
-        context = await get_context(request)
-        caller = caller_of(request, context)
-        answers = context.stock_answers
-        kept = answers.answer(answer_key(request))
-        if kept is None or answers.watch is None:
-            return None
-        if not kept.state.scripted:
-            return ProviderJSONResponse(kept.answer)
-        # What is scripted is judged here too when it is only rate limits: the request is
-        # counted from the event loop (app.scripting.counts); else None.
-        call = _scripted_call(request, caller)
-        rules = watched_rate_limits(kept.state, call)
-        if rules is None:
-            return None
-        now = time.time()
-        counts: list[int] = []
-        if rules and context.request_counter is not None:  # there is one wherever a watch is
-            counts = await context.request_counter.count(windows_of(rules, now), call.caller)
-        verdict = verdict_of(kept.state, rules, counts, now)
-        if verdict.failure is not None:
-            raise verdict.failure
-        return ProviderJSONResponse(kept.answer, headers=verdict.headers or None)
-
-    return kept_answer
 
 
 @dataclass(frozen=True, slots=True)
 class ProviderOperation:
     """A provider route's call: ``dependency`` for FastAPI (it also declares the route's
-    security scheme in OpenAPI); ``resolve`` and ``kept_answer`` for an explicit route
-    (``app.web.hot_routes``)."""
+    security scheme in OpenAPI); ``resolve`` for an explicit route (``app.web.hot_routes``)."""
 
     dependency: Callable[..., Awaitable[ProviderCall]]
     resolve: ProviderCallResolver
-    kept_answer: KeptAnswer
 
 
 @dataclass(frozen=True, slots=True)
 class ExplicitDependency:
-    """How an explicit route resolves a dependency, and (for a provider call) answers a
-    request from the kept answers before it reads any parameter."""
+    """How an explicit route resolves a dependency; ``provider_call``: it is the route's
+    ``ProviderCall``, whose cached answer is tried before any parameter is read."""
 
     resolve: Callable[[Request], Awaitable[Any]]
-    kept_answer: KeptAnswer | None = None
+    provider_call: bool = False
 
 
 # Dependencies that app.web.hot_routes resolves without FastAPI.
@@ -398,7 +332,7 @@ def explicit_dependencies() -> Mapping[Callable[..., Any], ExplicitDependency]:
 
 
 def _explicit(operation: ProviderOperation) -> ProviderOperation:
-    _EXPLICIT[operation.dependency] = ExplicitDependency(operation.resolve, operation.kept_answer)
+    _EXPLICIT[operation.dependency] = ExplicitDependency(operation.resolve, provider_call=True)
     return operation
 
 
@@ -413,7 +347,7 @@ def bird_call(*checks: ParameterCheck) -> ProviderOperation:
     ) -> ProviderCall:
         return await resolve(request)
 
-    return _explicit(ProviderOperation(bird_operation, resolve, kept_answer_of(bird_caller)))
+    return _explicit(ProviderOperation(bird_operation, resolve))
 
 
 def pingram_call(*checks: ParameterCheck) -> ProviderOperation:
@@ -426,4 +360,4 @@ def pingram_call(*checks: ParameterCheck) -> ProviderOperation:
     ) -> ProviderCall:
         return await resolve(request)
 
-    return _explicit(ProviderOperation(pingram_operation, resolve, kept_answer_of(token_caller)))
+    return _explicit(ProviderOperation(pingram_operation, resolve))

@@ -7,12 +7,11 @@ the route (matching, 404/405, the OpenAPI document, the operation id) and FastAP
 validation of each value (``ModelField.validate``: the same pydantic errors, so the same
 envelope messages), but works out once, when the route is built, what each request needs:
 
-1. the answer kept for this very request (``app.stock.answers``), once the provider call
-   has checked the caller: a request answered before, on a stock unchanged since and with
-   nothing scripted, is answered again without reading a parameter (its parameters were
-   valid, or it would not have been kept);
-2. the route's dependencies, each through its explicit resolver (``explicit_dependencies``):
-   the provider call checks the caller, then the parameters, before anything else;
+1. the route's dependencies, each through its explicit resolver (``explicit_dependencies``):
+   the provider call checks the caller, then the parameters' names, before anything else;
+2. the cached answer of this very request (``ProviderCall.cached``, ``app.web.read_path``):
+   a request answered before, on a stock unchanged since, is answered again without
+   reading a parameter's value (they were valid, or it would not have been cached);
 3. its path and query parameters, read and validated as FastAPI would;
 4. the endpoint, called with them; it returns its response.
 
@@ -34,7 +33,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.web.deps import KeptAnswer, explicit_dependencies
+from app.web.deps import explicit_dependencies
 
 Resolver = Callable[[Request], Awaitable[Any]]
 
@@ -72,7 +71,7 @@ class ExplicitRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         explicit = explicit_dependencies()
         dependencies: list[tuple[str, Resolver]] = []
-        kept_answers: list[KeptAnswer] = []
+        provider_calls: list[str] = []
         for dependency in self.dependant.dependencies:
             how = explicit.get(dependency.call)  # type: ignore[arg-type]
             if how is None or dependency.name is None:
@@ -81,11 +80,11 @@ class ExplicitRoute(APIRoute):
                     "register one in app.web.deps.explicit_dependencies or use an APIRoute"
                 )
             dependencies.append((dependency.name, how.resolve))
-            if how.kept_answer is not None:
-                kept_answers.append(how.kept_answer)
-        if len(kept_answers) > 1:
+            if how.provider_call:
+                provider_calls.append(dependency.name)
+        if len(provider_calls) > 1:
             raise TypeError(f"{self.path}: more than one provider call")
-        kept_answer = kept_answers[0] if kept_answers else None
+        provider_call = provider_calls[0] if provider_calls else None
         if self.dependant.body_params or self.dependant.header_params:
             raise TypeError(f"{self.path}: an explicit route takes path and query parameters only")
         path = [_parameter(field, "path") for field in self.dependant.path_params]
@@ -93,12 +92,12 @@ class ExplicitRoute(APIRoute):
         endpoint: Callable[..., Awaitable[Response]] = self.endpoint
 
         async def handle(request: Request) -> Response:
-            if kept_answer is not None:
-                kept = await kept_answer(request)  # the caller's check comes first in it
-                if kept is not None:
-                    return kept
             # Dependencies first: the caller is checked before any parameter, as before.
             arguments = {name: await resolve(request) for name, resolve in dependencies}
+            if provider_call is not None:
+                cached: Response | None = await arguments[provider_call].cached()
+                if cached is not None:
+                    return cached
             errors: list[Any] = []
             for parameters, values in (
                 (path, request.path_params),

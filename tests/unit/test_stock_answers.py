@@ -1,4 +1,5 @@
-"""The kept answers and the watch that says whether they still hold."""
+"""The response cache, the read path's use of it, and the watch that says whether a cached
+answer still holds."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
 
 from app.db.engine import create_db_engine
 from app.db.migrations import upgrade_to_head
 from app.db.state_watch import CountedRequest, StateWatch, WatchedState, state_watch_for
 from app.scripting.counts import RequestCounter
+from app.scripting.runner import ScriptedCall
 from app.stock import search
 from app.stock.answers import StockAnswers
 from app.stock.search import holds_check_due  # before any test replaces it
+from app.web.read_path import ReadPath
 
 
 class _Watch(StateWatch):
@@ -32,9 +36,25 @@ class _Watch(StateWatch):
         return self.state
 
 
-def _answer(answers: StockAnswers, key: str) -> object:
-    kept = answers.answer(key)
-    return None if kept is None else kept.answer
+_CALL = ScriptedCall(operation="listStockItems", organization_id="acme", caller="acme")
+_KEY = ("/page", b"")
+
+
+def _read_path(watch: StateWatch | None) -> ReadPath:
+    engine = create_engine("sqlite://")
+    return ReadPath(
+        sessions=sessionmaker(engine),
+        dialect=engine.dialect,
+        watch=watch,
+        counter=None,
+        executor=ThreadPoolExecutor(max_workers=1),
+        seed=1,
+    )
+
+
+def _cached(read_path: ReadPath) -> bytes | None:
+    cached = asyncio.run(read_path.cached(_KEY, _CALL))
+    return None if cached is None else cached.result
 
 
 @pytest.fixture(autouse=True)
@@ -43,48 +63,56 @@ def _no_hold_check_due(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_an_answer_holds_while_the_version_is_the_one_it_was_read_at() -> None:
-    watch = _Watch()
-    answers = StockAnswers(watch)
-    answers.keep("page", 1, b"answer")
-    assert _answer(answers, "page") == b"answer"
-    watch.state = WatchedState(stock_version=2)
-    assert answers.answer("page") is None
-    assert answers.answer("another page") is None
+    answers = StockAnswers()
+    answers.keep(("page", b""), 1, b"answer")
+    assert answers.get(("page", b""), 1) == b"answer"
+    assert answers.get(("page", b""), 2) is None
+    assert answers.get(("another page", b""), 1) is None
 
 
-def test_a_kept_answer_comes_with_the_state_it_holds_in_and_none_when_unreadable() -> None:
+def test_a_cached_answer_is_used_only_while_the_watch_reads_an_unscripted_state() -> None:
+    """A fault sends the request the worker's way; an unreadable state uses nothing cached."""
     watch = _Watch()
-    answers = StockAnswers(watch)
-    answers.keep("page", 1, b"answer")
+    read_path = _read_path(watch)
+    read_path.answers.keep(_KEY, 1, b"answer")
+    assert _cached(read_path) == b"answer"
     watch.state = WatchedState(stock_version=1, faults=True)
-    kept = answers.answer("page")
-    assert kept is not None
-    assert (kept.answer, kept.state.scripted) == (b"answer", True)
+    assert _cached(read_path) is None
     watch.state = None
-    assert answers.answer("page") is None
+    assert _cached(read_path) is None
+    watch.state = WatchedState(stock_version=2)
+    assert _cached(read_path) is None
 
 
-def test_a_due_hold_check_comes_before_any_kept_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    answers = StockAnswers(_Watch())
-    answers.keep("page", 1, b"answer")
+def test_a_due_hold_check_comes_before_any_cached_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    read_path = _read_path(_Watch())
+    read_path.answers.keep(_KEY, 1, b"answer")
     monkeypatch.setattr(search, "holds_check_due", lambda: True)
-    assert answers.answer("page") is None
+    assert _cached(read_path) is None
 
 
-def test_the_least_recently_used_answer_goes_first() -> None:
-    answers = StockAnswers(_Watch(), size=2)
-    answers.keep("a", 1, b"a")
-    answers.keep("b", 1, b"b")
-    assert _answer(answers, "a") == b"a"  # now b is the least recently used
-    answers.keep("c", 1, b"c")
-    assert [_answer(answers, key) for key in "abc"] == [b"a", None, b"c"]
+def test_the_least_recently_used_answer_goes_first_once_the_byte_budget_is_spent() -> None:
+    answer = b"x" * 1000
+    answers = StockAnswers(byte_budget=2 * (len(answer) + 400))  # two answers and their keys
+    answers.keep(("a", b""), 1, answer)
+    answers.keep(("b", b""), 1, answer)
+    assert answers.get(("a", b""), 1) == answer  # now b is the least recently used
+    answers.keep(("c", b""), 1, answer)
+    assert [answers.get((key, b""), 1) for key in "abc"] == [answer, None, answer]
+    assert answers.bytes_used <= 2 * (len(answer) + 400)
 
 
-def test_without_a_watch_nothing_is_kept() -> None:
-    answers = StockAnswers(None)
-    answers.keep("page", 1, b"answer")
-    assert not answers.enabled
-    assert answers.answer("page") is None
+def test_an_answer_larger_than_the_budget_is_not_cached() -> None:
+    answers = StockAnswers(byte_budget=1000)
+    answers.keep(("big", b""), 1, b"x" * 2000)
+    assert answers.get(("big", b""), 1) is None
+    assert answers.bytes_used == 0
+
+
+def test_without_a_watch_nothing_cached_is_used() -> None:
+    read_path = _read_path(None)
+    read_path.answers.keep(_KEY, 1, b"answer")
+    assert _cached(read_path) is None
 
 
 def test_only_sqlite_files_are_watched(tmp_path: Path) -> None:

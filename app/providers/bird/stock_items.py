@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy.orm import Session
 
 from app.auth.identifiers import IDENTIFIER_PATTERN
 from app.providers.bird.api import LIST_STOCK_ITEMS, STOCK_ITEMS_TAG
@@ -18,11 +17,12 @@ from app.providers.bird.parameters import (
 )
 from app.providers.bird.schemas import StockItemsPage
 from app.providers.bird.stock_filters import stock_items_query
-from app.providers.bird.views import stock_item_fragment
+from app.providers.bird.views import stock_item_json
 from app.providers.parameters import (
     STOCK_FEATURES,
 )
 from app.stock import search
+from app.stock.reader import StockReader
 from app.web.deps import ContextDep, ProviderCall, bird_call, known_parameters
 from app.web.hot_routes import ExplicitRoute
 from app.web.openapi import success_headers
@@ -114,9 +114,9 @@ async def list_stock_items(
     """Numbers in stock to buy, ordered by country, type, capability set, then number."""
     query = stock_items_query(country_codes or (), prefix, types or (), features or ())
 
-    def answer(session: Session) -> bytes:
+    def answer(reader: StockReader) -> bytes:
         page = search.page_in_stock(
-            session,
+            reader,
             context.page_tokens,
             operation=LIST_STOCK_ITEMS,
             organization_id=organization_id,
@@ -124,7 +124,7 @@ async def list_stock_items(
             limit=limit,
             page_token=page_token,
         )
-        body: dict[str, Any] = {"results": [stock_item_fragment(n) for n in page.items]}
+        body: dict[str, Any] = {"results": [stock_item_json(n) for n in page.items]}
         if page.next_page_token is not None:
             body["nextPageToken"] = page.next_page_token
         return orjson.dumps(body)

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import functools
-import uuid
 from datetime import datetime
 from typing import Any
-
-import orjson
 
 from app.db.models import InventoryNumber
 from app.generator.records import CAPABILITY_BITS
@@ -16,80 +13,56 @@ from app.lifecycle.ownership import derived_id
 from app.providers.bird import back_order
 from app.providers.bird.repository import LongCodeNumber
 from app.stock.numbers import StockNumber
+from app.stock.reader import StockRow
 
 CHANNELS = ("sms", "voice", "mms")
 
 
 def stock_item_json(number: StockNumber) -> dict[str, Any]:
-    """Bird's stock item (backOrderStockId only when a back order is required)."""
-    return _stock_item(*_stock_item_key(number))
+    """Bird's stock item (backOrderStockId only when a back order is required).
 
-
-def stock_item_fragment(number: StockNumber) -> orjson.Fragment:
-    """The same stock item as encoded JSON, for a page's answer.
-
-    Encoded once per number and kept: a stock item never changes (its status is not part of
-    it) and a page is ten of them on every request. Kept as bytes, not dicts, the cache adds
-    no objects for the garbage collector to walk.
+    Built for every item of every page (nothing is cached: a walk through a million numbers
+    would otherwise fill memory), so it does little: the capabilities are one of a few
+    shared objects, the id is spelled from the row's own digits, and the back-order draw (a
+    hash) runs only in the countries that have back orders.
     """
-    return _stock_item_fragment(*_stock_item_key(number))
-
-
-def _stock_item_key(number: StockNumber) -> tuple[Any, ...]:
-    return (
-        number.id,
-        number.country_code,
-        number.number_type,
-        number.number_string,
-        number.capability_mask,
-        number.currency_code,
-        number.monthly_amount,
-        number.price_exponent,
-    )
-
-
-@functools.lru_cache(maxsize=65_536)
-def _stock_item_fragment(*key: Any) -> orjson.Fragment:
-    return orjson.Fragment(orjson.dumps(_stock_item(*key)))
-
-
-def _stock_item(
-    number_id: uuid.UUID,
-    country_code: str,
-    number_type: str,
-    number_string: str,
-    capability_mask: int,
-    currency_code: str,
-    monthly_amount: int,
-    price_exponent: int,
-) -> dict[str, Any]:
-    def direction(inbound: str, outbound: str) -> dict[str, bool]:
-        return {
-            "inbound": bool(capability_mask & CAPABILITY_BITS[inbound]),
-            "outbound": bool(capability_mask & CAPABILITY_BITS[outbound]),
-        }
-
     item: dict[str, Any] = {
-        "id": str(number_id),
-        "countryCode": country_code,
-        "type": number_type,
-        "numberString": number_string,
-        "capabilities": {
-            "voice": direction("voice_inbound", "voice_outbound"),
-            "sms": direction("sms_inbound", "sms_outbound"),
-            "mms": direction("mms_inbound", "mms_outbound"),
-        },
+        "id": _id_text(number),
+        "countryCode": number.country_code,
+        "type": number.number_type,
+        "numberString": number.number_string,
+        "capabilities": _capabilities(number.capability_mask),
         "monthlyPrice": {
-            "currencyCode": currency_code,
-            "amount": monthly_amount,
-            "exponent": price_exponent,
+            "currencyCode": number.currency_code,
+            "amount": number.monthly_amount,
+            "exponent": number.price_exponent,
         },
         "backOrderRequired": False,
     }
-    if back_order.needs_back_order(number_id, country_code):
+    share = back_order.country_shares().get(number.country_code)
+    if share and back_order.back_order_required(number.id, share):
         item["backOrderRequired"] = True
-        item["backOrderStockId"] = str(back_order.back_order_stock_id(number_id))
+        item["backOrderStockId"] = str(back_order.back_order_stock_id(number.id))
     return item
+
+
+def _id_text(number: StockNumber) -> str:
+    """The id as Bird spells it; a SQLite row's 32 hex digits hyphenated without a UUID."""
+    raw = number.raw_id if isinstance(number, StockRow) else None
+    if isinstance(raw, str) and len(raw) == 32:
+        return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
+    return str(number.id)
+
+
+@functools.cache  # one per capability set, a few dozen; shared, so never changed
+def _capabilities(mask: int) -> dict[str, dict[str, bool]]:
+    def direction(channel: str) -> dict[str, bool]:
+        return {
+            "inbound": bool(mask & CAPABILITY_BITS[f"{channel}_inbound"]),
+            "outbound": bool(mask & CAPABILITY_BITS[f"{channel}_outbound"]),
+        }
+
+    return {"voice": direction("voice"), "sms": direction("sms"), "mms": direction("mms")}
 
 
 def long_code_number_json(bought: LongCodeNumber, now: datetime) -> dict[str, Any]:

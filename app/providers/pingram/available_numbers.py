@@ -6,7 +6,6 @@ from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
 
 from app.providers.parameters import (
     CHANNEL_FEATURES,
@@ -19,6 +18,7 @@ from app.providers.pingram.schemas import AvailableNumbers
 from app.providers.pingram.views import available_number_json
 from app.stock import search
 from app.stock.query import StockQuery
+from app.stock.reader import StockReader
 from app.web.deps import ProviderCall, known_parameters, pingram_call
 from app.web.hot_routes import ExplicitRoute
 from app.web.openapi import error_responses, success_headers
@@ -91,8 +91,8 @@ async def search_available_numbers(
         channels=parse_channel_features(features),
     )
 
-    def answer(session: Session) -> bytes:
-        numbers = search.first_in_stock(session, query=query, limit=limit)
+    def answer(reader: StockReader) -> bytes:
+        numbers = search.first_in_stock(reader, query=query, limit=limit)
         return orjson.dumps({"numbers": [available_number_json(number) for number in numbers]})
 
     scripted = await call.answer_from_stock(answer)

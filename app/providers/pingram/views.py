@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from app.db.models import InventoryNumber
-from app.generator.records import MonthlyPrice
+from app.generator.records import CHANNEL_BITS, MonthlyPrice
 from app.generator.seed_data import default_seed_data
 from app.lifecycle.mock_clock import as_utc, iso_millis
 from app.providers.parameters import CHANNEL_FEATURES
@@ -25,17 +25,14 @@ ORDER_STATUS = "success"
 
 def available_number_json(number: StockNumber) -> dict[str, Any]:
     """Pingram's available number."""
-    supported = {
-        "sms": number.sms_inbound or number.sms_outbound,
-        "voice": number.voice_inbound or number.voice_outbound,
-        "mms": number.mms_inbound or number.mms_outbound,
-    }
+    mask = number.capability_mask
     return {
         "phoneNumber": number.number_string,
         "locality": number.locality,
         "administrativeArea": number.administrative_area,
         "phoneNumberType": _pingram_type(number),
-        "features": [channel for channel in CHANNEL_FEATURES if supported[channel]],
+        # A channel counts when the number has it inbound or outbound.
+        "features": [channel for channel in CHANNEL_FEATURES if mask & CHANNEL_BITS[channel]],
         "monthlyPrice": monthly_price_usd(number),
     }
 

@@ -3,39 +3,46 @@
 Why: FastAPI (0.165) solves a route's dependencies and re-inspects each parameter's
 annotation on every request. On the stock-items page that was most of a request's time (the
 Speed issue's profile, `bench/run.py`). An ``ExplicitRoute`` keeps everything FastAPI gives
-the route (matching, 404/405, the OpenAPI document, the operation id) and FastAPI's own
-validation of each value (``ModelField.validate``: the same pydantic errors, so the same
-envelope messages), but works out once, when the route is built, what each request needs:
+the route (matching, 404/405, the OpenAPI document, the operation id), but works out once,
+when the route is built, from the endpoint's own signature (``Annotated`` with FastAPI's
+public ``Path``, ``Query`` and ``Depends``), what each request needs:
 
 1. the route's dependencies, each through its explicit resolver (``explicit_dependencies``):
    the provider call checks the caller, then the parameters' names, before anything else;
 2. the cached answer of this very request (``ProviderCall.cached``, ``app.web.read_path``):
    a request answered before, on a stock unchanged since, is answered again without
    reading a parameter's value (they were valid, or it would not have been cached);
-3. its path and query parameters, read and validated as FastAPI would;
+3. its path and query parameters, each validated by a pydantic ``TypeAdapter`` of its type
+   and constraints: the errors FastAPI would give, so the same envelope messages;
 4. the endpoint, called with them; it returns its response.
 
-Only dependencies with a registered resolver are allowed: a route that needs more fails
-when the app is built, not on a request.
+Only public interfaces of FastAPI and pydantic are used: a FastAPI release cannot break
+this module without breaking its users' code too. Only dependencies with a registered
+resolver are allowed: a route that needs more fails when the app is built, not on a request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+import inspect
+import types
+import typing
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-# FastAPI's own helpers, so that sequences and missing values are told apart as it does.
-from fastapi._compat import field_annotation_is_sequence, get_missing_field_error
+from fastapi import params
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from pydantic import TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.web.deps import explicit_dependencies
 
 Resolver = Callable[[Request], Awaitable[Any]]
+_MISSING: Any = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,23 +53,21 @@ class _Parameter:
     alias: str
     location: str  # "path" or "query"
     sequence: bool
-    required: bool
-    default: Any
-    validate_default: bool
-    field: Any  # FastAPI's ModelField: its validate() is FastAPI's own validation
+    default: Any  # _MISSING: required
+    adapter: TypeAdapter[Any]
 
     def read(self, values: Mapping[str, Any]) -> tuple[Any, list[Any]]:
         raw: Any = values.getlist(self.alias) if self.sequence else values.get(self.alias)  # type: ignore[attr-defined]
         loc = (self.location, self.alias)
         if raw is None or (self.sequence and len(raw) == 0):
-            if self.required:
-                return None, [get_missing_field_error(loc=loc)]
-            value = deepcopy(self.default)
-            if not self.validate_default:
-                return value, []
-            raw = value
-        result: tuple[Any, list[Any]] = self.field.validate(raw, {}, loc=loc)
-        return result
+            if self.default is _MISSING:
+                return None, [_missing(loc)]
+            return deepcopy(self.default), []
+        try:
+            return self.adapter.validate_python(raw), []
+        except ValidationError as invalid:
+            errors = invalid.errors(include_url=False)
+            return None, [{**error, "loc": loc + tuple(error["loc"])} for error in errors]
 
 
 class ExplicitRoute(APIRoute):
@@ -72,23 +77,28 @@ class ExplicitRoute(APIRoute):
         explicit = explicit_dependencies()
         dependencies: list[tuple[str, Resolver]] = []
         provider_calls: list[str] = []
-        for dependency in self.dependant.dependencies:
-            how = explicit.get(dependency.call)  # type: ignore[arg-type]
-            if how is None or dependency.name is None:
-                raise TypeError(
-                    f"{self.path}: dependency {dependency.call!r} has no explicit resolver; "
-                    "register one in app.web.deps.explicit_dependencies or use an APIRoute"
-                )
-            dependencies.append((dependency.name, how.resolve))
-            if how.provider_call:
-                provider_calls.append(dependency.name)
+        parameters: list[_Parameter] = []
+        for name, annotation, default in _signature(self.endpoint):
+            kind, info = _declared(annotation, default)
+            if isinstance(info, params.Depends):
+                how = explicit.get(info.dependency)  # type: ignore[arg-type]
+                if how is None:
+                    raise TypeError(
+                        f"{self.path}: dependency {info.dependency!r} has no explicit resolver; "
+                        "register one in app.web.deps.explicit_dependencies or use an APIRoute"
+                    )
+                dependencies.append((name, how.resolve))
+                if how.provider_call:
+                    provider_calls.append(name)
+            elif isinstance(info, params.Path | params.Query):
+                parameters.append(_parameter(name, kind, info, default))
+            else:
+                raise TypeError(f"{self.path}: {name} is neither a dependency, Path nor Query")
         if len(provider_calls) > 1:
             raise TypeError(f"{self.path}: more than one provider call")
         provider_call = provider_calls[0] if provider_calls else None
-        if self.dependant.body_params or self.dependant.header_params:
-            raise TypeError(f"{self.path}: an explicit route takes path and query parameters only")
-        path = [_parameter(field, "path") for field in self.dependant.path_params]
-        query = [_parameter(field, "query") for field in self.dependant.query_params]
+        path = [p for p in parameters if p.location == "path"]
+        query = [p for p in parameters if p.location == "query"]
         endpoint: Callable[..., Awaitable[Response]] = self.endpoint
 
         async def handle(request: Request) -> Response:
@@ -99,11 +109,8 @@ class ExplicitRoute(APIRoute):
                 if cached is not None:
                     return cached
             errors: list[Any] = []
-            for parameters, values in (
-                (path, request.path_params),
-                (query, request.query_params),
-            ):
-                for parameter in parameters:
+            for declared, values in ((path, request.path_params), (query, request.query_params)):
+                for parameter in declared:
                     value, problems = parameter.read(values)
                     if problems:
                         errors.extend(problems)
@@ -116,15 +123,62 @@ class ExplicitRoute(APIRoute):
         return handle
 
 
-def _parameter(field: Any, location: str) -> _Parameter:
-    info = field.field_info
+def _signature(endpoint: Callable[..., Any]) -> list[tuple[str, Any, Any]]:
+    """(name, resolved annotation with its metadata, default) of each parameter."""
+    hints = typing.get_type_hints(endpoint, include_extras=True)
+    return [
+        (name, hints[name], parameter.default)
+        for name, parameter in inspect.signature(endpoint).parameters.items()
+    ]
+
+
+def _declared(annotation: Any, default: Any) -> tuple[Any, Any]:
+    """The parameter's type and its FastAPI declaration (Path, Query or Depends)."""
+    if typing.get_origin(annotation) is Annotated:
+        kind, *metadata = typing.get_args(annotation)
+        declared = [m for m in metadata if isinstance(m, params.Depends | FieldInfo)]
+        if declared:
+            return kind, declared[-1]
+    return annotation, default
+
+
+def _parameter(name: str, kind: Any, info: FieldInfo, default: Any) -> _Parameter:
+    location = "path" if isinstance(info, params.Path) else "query"
+    if not info.is_required():
+        default = info.get_default(call_default_factory=True)
+    elif default is inspect.Parameter.empty or location == "path":
+        default = _MISSING
     return _Parameter(
-        name=field.name,
-        alias=field.alias,
+        name=name,
+        alias=info.alias or name,
         location=location,
-        sequence=location == "query" and field_annotation_is_sequence(info.annotation),
-        required=info.is_required(),
-        default=field.default,
-        validate_default=bool(info.validate_default),
-        field=field,
+        sequence=location == "query" and _is_sequence(kind),
+        default=default,
+        # The type and its constraints (ge, le, min_length...), as FastAPI validates them.
+        adapter=TypeAdapter(Annotated[(kind, *info.metadata)])
+        if info.metadata
+        else TypeAdapter(kind),
     )
+
+
+def _is_sequence(kind: Any) -> bool:
+    """A list of values (``list[str] | None``): read with ``getlist``."""
+    origin = typing.get_origin(kind)
+    if origin is Annotated:
+        return _is_sequence(typing.get_args(kind)[0])
+    if origin in (typing.Union, types.UnionType):
+        return any(_is_sequence(arg) for arg in typing.get_args(kind))
+    candidate = origin or kind
+    return (
+        isinstance(candidate, type)
+        and issubclass(candidate, Sequence | set | frozenset)
+        and not issubclass(candidate, str | bytes)
+    )
+
+
+def _missing(loc: tuple[str, str]) -> dict[str, Any]:
+    """Pydantic's own "Field required" error, as FastAPI reports a missing parameter."""
+    (error,) = ValidationError.from_exception_data(
+        "Field required", [{"type": "missing", "loc": loc, "input": {}}]
+    ).errors(include_url=False)
+    return {**error, "input": None}

@@ -2,8 +2,8 @@
 
 ``StateWatch.read()`` runs on the event loop, on every request of the hot provider routes,
 and answers the stock's version (``app.db.models.StockVersion``, moved by SQLite triggers
-whoever writes) and whether anything is scripted (a fault or a rate limit: their verdicts
-need the database).
+whoever writes) and what is scripted (the live faults' operations and organizations, the
+rate limits), so that a request no fault can fire on is judged without a worker.
 
 Most of the time nothing has been committed since the last read, and the watch knows it
 without calling SQLite: every commit, by any connection of any process, rewrites the
@@ -37,9 +37,11 @@ from sqlalchemy import Engine
 
 from app.db.models import Fault, RateLimit, RateLimitCounter, StockVersion
 
-_STOCK_AND_FAULTS = (
-    f"SELECT version, EXISTS (SELECT 1 FROM {Fault.__tablename__}) "
-    f"FROM {StockVersion.__tablename__} WHERE id = 1"
+_STOCK = f"SELECT version FROM {StockVersion.__tablename__} WHERE id = 1"
+# The faults that may still fire (a spent one no longer sends requests the worker's way).
+_FAULTS = (
+    f"SELECT operation, organization_id FROM {Fault.__tablename__} "
+    "WHERE times_remaining IS NULL OR times_remaining > 0"
 )
 _RATE_LIMITS = (
     f'SELECT id, operation, organization_id, "limit", window_seconds FROM {RateLimit.__tablename__}'
@@ -69,15 +71,22 @@ class WatchedRateLimit(NamedTuple):
     window_seconds: int
 
 
+class WatchedFault(NamedTuple):
+    """Which requests a live fault may fire on (its verdict needs the database)."""
+
+    operation: str
+    organization_id: str | None
+
+
 @dataclass(frozen=True, slots=True)
 class WatchedState:
     stock_version: int
-    faults: bool = False  # any fault exists
+    faults: tuple[WatchedFault, ...] = ()  # those that may still fire
     rate_limits: tuple[WatchedRateLimit, ...] = ()
 
     @property
     def scripted(self) -> bool:
-        return self.faults or bool(self.rate_limits)
+        return bool(self.faults) or bool(self.rate_limits)
 
 
 # The WAL-index header: 48 bytes, twice. Its first field is the format's version.
@@ -246,7 +255,8 @@ def _transactions(header: bytes) -> int:
 def _read_state(connection: sqlite3.Connection) -> WatchedState | None:
     connection.execute("BEGIN")  # one snapshot for both reads
     try:
-        row = connection.execute(_STOCK_AND_FAULTS).fetchone()
+        row = connection.execute(_STOCK).fetchone()
+        faults = connection.execute(_FAULTS).fetchall()
         rate_limits = connection.execute(_RATE_LIMITS).fetchall()
     finally:
         connection.execute("COMMIT")
@@ -254,7 +264,7 @@ def _read_state(connection: sqlite3.Connection) -> WatchedState | None:
         return None
     return WatchedState(
         stock_version=int(row[0]),
-        faults=bool(row[1]),
+        faults=tuple(WatchedFault(*fault) for fault in faults),
         rate_limits=tuple(WatchedRateLimit(*limit) for limit in rate_limits),
     )
 

@@ -149,9 +149,20 @@ class RateLimitRule(Protocol):
     def window_seconds(self) -> int: ...
 
 
-def applies_to(rule: RateLimitRule, operation: str, organization_id: str | None) -> bool:
-    """Whether ``rule`` counts this operation's requests for this organization (as
-    ``repository.rate_limits_for`` selects them)."""
+class Targeted(Protocol):
+    """What a rate limit or a fault is scripted on: an operation (or any), an organization
+    (or any)."""
+
+    @property
+    def operation(self) -> str: ...
+    @property
+    def organization_id(self) -> str | None: ...
+
+
+def applies_to(rule: Targeted, operation: str, organization_id: str | None) -> bool:
+    """Whether ``rule`` (a rate limit or a fault) is scripted on this operation's requests
+    for this organization (as ``repository.rate_limits_for`` and ``live_faults_for`` select
+    them)."""
     return rule.operation in (operation, ANY_OPERATION) and rule.organization_id in (
         None,
         organization_id,

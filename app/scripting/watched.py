@@ -4,9 +4,10 @@ Why: a kept answer (``app.stock.answers``) is served on the event loop, and a tr
 worker threads for the verdict alone cost more than the rest of such a request. Only rate
 limits are judged this way: counting a request is one short statement per rate limit on the
 watch's connection, which never waits (``StateWatch.count_requests``; what a busy database
-leaves uncounted is counted on a worker thread, ``count_requests_waiting``). A fault, with
-its draws, delays and spent times, always goes the worker's way
-(``runner.judge_then_work``). The verdict itself is the one ``script`` gives.
+leaves uncounted is counted on a worker thread, ``count_requests_waiting``). A request a
+live fault may fire on, with its draws, delays and spent times, goes the worker's way
+(``runner.judge_then_work``); a fault on another operation or organization does not send
+it there. The verdict itself is the one ``script`` gives.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from app.scripting.runner import ScriptedCall
 from app.scripting.script import Verdict, applies_to, apply_rate_limits, window_start
 
 
-def watched_rate_limits(state: WatchedState, call: ScriptedCall) -> list[WatchedRateLimit] | None:
-    """The rate limits that count this request (often none); None when something else is
-    scripted (a fault): then the whole verdict is the worker's."""
-    if state.faults:
-        return None
+def fault_may_fire(state: WatchedState, call: ScriptedCall) -> bool:
+    """Whether a live fault may fire on this request: then the whole verdict is the
+    worker's (its draws, spent times and delays are judged in the database)."""
+    return any(applies_to(fault, call.operation, call.organization_id) for fault in state.faults)
+
+
+def watched_rate_limits(state: WatchedState, call: ScriptedCall) -> list[WatchedRateLimit]:
+    """The rate limits that count this request (often none)."""
     return [r for r in state.rate_limits if applies_to(r, call.operation, call.organization_id)]
 
 

@@ -6,8 +6,8 @@ that applies:
 
 1. **The watched state** (``app.db.state_watch``): the stock's version and what is scripted,
    read on the event loop without ever waiting. Unreadable (SQLite busy, PostgreSQL, an
-   in-memory database), or a fault scripted (its draws, spent times and delays are judged in
-   the database): rung 5.
+   in-memory database), or a live fault that may fire on this request (its draws, spent
+   times and delays are judged in the database): rung 5.
 2. **Rate limits**, judged here from the watched state (``app.scripting.watched``), the request
    counted by group commit (``app.scripting.counts``). A 429 ends the request.
 3. **The response cache** (``app.stock.answers``): the answer read at this very version.
@@ -42,7 +42,7 @@ from app.db.state_watch import StateWatch, WatchedState
 from app.scripting.counts import RequestCounter
 from app.scripting.runner import ScriptedCall, judge_then_work
 from app.scripting.script import Verdict
-from app.scripting.watched import verdict_of, watched_rate_limits, windows_of
+from app.scripting.watched import fault_may_fire, verdict_of, watched_rate_limits, windows_of
 from app.stock import search
 from app.stock.answers import AnswerKey, StockAnswers, stock_version
 from app.stock.reader import StockReader
@@ -89,7 +89,7 @@ class ReadPath:
         """The cached answer of this very request, once the script allows it; None: read
         the parameters and call ``answer``."""
         state = self._state()
-        if state is None or state.faults or search.holds_check_due():
+        if state is None or fault_may_fire(state, call) or search.holds_check_due():
             return None
         answer = self.answers.get(key, state.stock_version)
         if answer is None:
@@ -100,7 +100,7 @@ class ReadPath:
     async def answer(self, key: AnswerKey, call: ScriptedCall, work: StockWork) -> Scripted[bytes]:
         """``work``'s answer by the first rung that applies (see the module's docstring)."""
         state = self._state()
-        if state is None or state.faults:
+        if state is None or fault_may_fire(state, call):
             scripted = await self.run(call, functools.partial(self._read_in, key, work))
             version, worked = scripted.result
             if version is not None:
@@ -154,7 +154,7 @@ class ReadPath:
         from the event loop; a 429 raised."""
         if not state.rate_limits:
             return _UNSCRIPTED
-        rules = watched_rate_limits(state, call) or []
+        rules = watched_rate_limits(state, call)
         now = time.time()
         counts: list[int] = []
         if rules and self._counter is not None:  # there is one wherever a watch is

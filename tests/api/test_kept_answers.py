@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from app.main import create_app
 from app.settings import Settings
 from app.stock import search
+from app.web import read_path
 from tests.api import pingram
 from tests.conftest import DatabaseFactory, Minter, make_settings
 from tests.helpers import AVAILABLE, STOCK_ITEMS, assert_error
@@ -123,6 +124,40 @@ def test_a_script_applies_to_a_page_kept_before_it(
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["1", "0", "0"]
     assert answers[0].content == answers[1].content
+
+
+def test_a_fault_on_another_operation_leaves_a_page_on_the_event_loop(
+    client: TestClient,
+    auth: dict[str, str],
+    admin: dict[str, str],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only a fault that may fire on the request sends it to a worker thread (the verdict in
+    the database); one on another operation or organization does not."""
+    _sqlite_path(settings)
+    judged: list[str] = []
+    real = read_path.judge_then_work
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        judged.append(args[1].operation)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(read_path, "judge_then_work", counted)
+    for fault in (
+        {"operation": "numbersReleaseNumber", "status": 500},
+        {"operation": "listStockItems", "organizationId": "globex", "status": 500},
+    ):
+        assert client.post("/_mock/faults", json=fault, headers=admin).status_code == 201
+    _page(client, auth)
+    _page(client, auth, limit=3)
+    assert judged == []
+    fault = {"operation": "listStockItems", "status": 503, "times": 1}
+    assert client.post("/_mock/faults", json=fault, headers=admin).status_code == 201
+    assert_error(client.get(STOCK_ITEMS, params=PAGE, headers=auth), 503, "service_unavailable")
+    assert judged == ["listStockItems"]
+    _page(client, auth)  # spent: the event loop's again
+    assert judged == ["listStockItems"]
 
 
 def test_the_caller_is_checked_before_a_kept_answer(

@@ -16,7 +16,13 @@ from sqlalchemy.orm import sessionmaker
 
 from app.db.engine import create_db_engine
 from app.db.migrations import upgrade_to_head
-from app.db.state_watch import CountedRequest, StateWatch, WatchedState, state_watch_for
+from app.db.state_watch import (
+    CountedRequest,
+    StateWatch,
+    WatchedFault,
+    WatchedState,
+    state_watch_for,
+)
 from app.scripting.counts import RequestCounter
 from app.scripting.runner import ScriptedCall
 from app.stock import search
@@ -70,14 +76,21 @@ def test_an_answer_holds_while_the_version_is_the_one_it_was_read_at() -> None:
     assert answers.get(("another page", b""), 1) is None
 
 
-def test_a_cached_answer_is_used_only_while_the_watch_reads_an_unscripted_state() -> None:
-    """A fault sends the request the worker's way; an unreadable state uses nothing cached."""
+def test_a_cached_answer_is_used_only_while_no_fault_may_fire_on_it() -> None:
+    """A fault that may fire sends the request the worker's way; an unreadable state uses
+    nothing cached."""
     watch = _Watch()
     read_path = _read_path(watch)
     read_path.answers.keep(_KEY, 1, b"answer")
     assert _cached(read_path) == b"answer"
-    watch.state = WatchedState(stock_version=1, faults=True)
+    watch.state = WatchedState(stock_version=1, faults=(WatchedFault("listStockItems", None),))
     assert _cached(read_path) is None
+    # A fault on another operation, or for another organization, cannot fire on it.
+    watch.state = WatchedState(
+        stock_version=1,
+        faults=(WatchedFault("numbersReleaseNumber", None), WatchedFault("*", "another-org")),
+    )
+    assert _cached(read_path) == b"answer"
     watch.state = None
     assert _cached(read_path) is None
     watch.state = WatchedState(stock_version=2)
@@ -144,7 +157,7 @@ def test_the_watch_reads_the_version_and_whether_anything_is_scripted(migrated: 
         other.close()
         state = watch.read()
         assert state is not None
-        assert (state.stock_version, state.faults, state.scripted) == (5, False, True)
+        assert (state.stock_version, state.faults, state.scripted) == (5, (), True)
         assert [(r.id, r.operation, r.limit, r.window_seconds) for r in state.rate_limits] == [
             ("r", "*", 1, 60)
         ]

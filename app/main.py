@@ -21,6 +21,7 @@ from app.control import routes as control_routes
 from app.control.scenarios import apply_scenario, load_scenario
 from app.db.engine import create_db_engine, create_session_factory, describe_database, startup_lock
 from app.db.migrations import upgrade_to_head
+from app.db.read_connections import read_connections_for
 from app.db.state_watch import state_watch_for
 from app.journal.writer import GroupCommitWriter
 from app.page_tokens import PageTokenCodec
@@ -159,6 +160,7 @@ def _build_context(settings: Settings) -> AppContext:
             sessions=sessions,
             dialect=engine.dialect,
             watch=watch,
+            reads=read_connections_for(engine),
             counter=None if watch is None else RequestCounter(watch, engine, PROVIDER_WORKERS),
             executor=PROVIDER_WORKERS,
             seed=settings.seed,

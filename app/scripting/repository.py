@@ -38,7 +38,9 @@ def delete_all_faults(session: Session) -> None:
 
 
 # Runs on every provider request computed on a worker thread: straight on the driver.
-_SCRIPTED = (
+# Whether anything is scripted: one cheap query (also sent, pipelined, with PostgreSQL's
+# stock reads: app.web.read_path).
+SCRIPTED_SQL = (
     f"SELECT EXISTS (SELECT 1 FROM {Fault.__tablename__}) "
     f"OR EXISTS (SELECT 1 FROM {RateLimit.__tablename__})"
 )
@@ -46,7 +48,7 @@ _SCRIPTED = (
 
 def anything_scripted(session: Session) -> bool:
     """Whether any fault or rate limit exists: one cheap query for the common answer, no."""
-    return bool(driver_scalar(session, _SCRIPTED))
+    return bool(driver_scalar(session, SCRIPTED_SQL))
 
 
 def live_faults_for(session: Session, operation: str, organization_id: str | None) -> list[Fault]:

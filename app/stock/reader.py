@@ -48,13 +48,20 @@ STOCK_ROW_COLUMNS = ("id", *StockRow._fields[1:])
 
 
 class StockReader:
-    """Runs compiled listing statements on one DB-API connection of ``dialect``."""
+    """Runs compiled listing statements on one DB-API connection of ``dialect``.
 
-    __slots__ = ("_connection", "dialect")
+    With a ``preamble`` (PostgreSQL's psycopg only), the first read sends that one-value
+    query and the page in one round trip (psycopg's pipeline mode), and keeps the value in
+    ``preamble_value``: the read path asks whether anything is scripted that way.
+    """
 
-    def __init__(self, connection: Any, dialect: Dialect) -> None:
+    __slots__ = ("_connection", "_preamble", "dialect", "preamble_value")
+
+    def __init__(self, connection: Any, dialect: Dialect, *, preamble: str | None = None) -> None:
         self._connection = connection
+        self._preamble = preamble
         self.dialect = dialect
+        self.preamble_value: Any = None
 
     @classmethod
     def of(cls, session: Session) -> StockReader:
@@ -63,9 +70,25 @@ class StockReader:
         return cls(connection.connection.driver_connection, connection.dialect)
 
     def rows(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any]) -> list[StockRow]:
+        if self._preamble is not None and self.preamble_value is None:
+            return self._pipelined(sql, parameters)
         cursor = self._connection.cursor()
         try:
             cursor.execute(sql, parameters)
             return list(map(StockRow._make, cursor.fetchall()))
         finally:
             cursor.close()
+
+    def run_preamble(self) -> Any:
+        """The preamble's value, asked alone if no read sent it along."""
+        if self.preamble_value is None and self._preamble is not None:
+            (self.preamble_value,) = self._connection.execute(self._preamble).fetchone()
+        return self.preamble_value
+
+    def _pipelined(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any]) -> list[StockRow]:
+        connection = self._connection
+        with connection.pipeline():
+            preamble = connection.execute(self._preamble)
+            page = connection.execute(sql, parameters)
+        (self.preamble_value,) = preamble.fetchone()
+        return list(map(StockRow._make, page.fetchall()))

@@ -5,9 +5,11 @@ the stock (Bird's stock items, Pingram's search: ``ReadPath.answer``) takes the 
 that applies:
 
 1. **The watched state** (``app.db.state_watch``): the stock's version and what is scripted,
-   read on the event loop without ever waiting. Unreadable (SQLite busy, PostgreSQL, an
-   in-memory database), or a live fault that may fire on this request (its draws, spent
-   times and delays are judged in the database): rung 5.
+   read on the event loop without ever waiting. Unreadable (SQLite busy, an in-memory
+   database), or a live fault that may fire on this request (its draws, spent times and
+   delays are judged in the database): rung 5. PostgreSQL has no watch: on a worker, its
+   thread's own connection sends whether anything is scripted and the page in one round
+   trip (``app.db.read_connections``); anything scripted, rung 5.
 2. **Rate limits**, judged here from the watched state (``app.scripting.watched``), the request
    counted by group commit (``app.scripting.counts``). A 429 ends the request.
 3. **The response cache** (``app.stock.answers``): the answer read at this very version.
@@ -38,8 +40,11 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db.read_connections import ReadConnections
 from app.db.state_watch import StateWatch, WatchedState
+from app.errors import ApiError
 from app.scripting.counts import RequestCounter
+from app.scripting.repository import SCRIPTED_SQL
 from app.scripting.runner import ScriptedCall, judge_then_work
 from app.scripting.script import Verdict
 from app.scripting.watched import fault_may_fire, verdict_of, watched_rate_limits, windows_of
@@ -73,6 +78,7 @@ class ReadPath:
         sessions: sessionmaker[Session],
         dialect: Dialect,
         watch: StateWatch | None,
+        reads: ReadConnections | None,
         counter: RequestCounter | None,
         executor: Executor,
         seed: int,
@@ -80,6 +86,7 @@ class ReadPath:
         self._sessions = sessions
         self._dialect = dialect
         self._watch = watch
+        self._reads = reads
         self._counter = counter
         self._executor = executor
         self._seed = seed
@@ -100,6 +107,10 @@ class ReadPath:
     async def answer(self, key: AnswerKey, call: ScriptedCall, work: StockWork) -> Scripted[bytes]:
         """``work``'s answer by the first rung that applies (see the module's docstring)."""
         state = self._state()
+        if state is None and self._reads is not None and not search.holds_check_due():
+            answer = await self._on_worker(functools.partial(self._read_unscripted, work))
+            if answer is not None:
+                return Scripted(answer, {})
         if state is None or fault_may_fire(state, call):
             scripted = await self.run(call, functools.partial(self._read_in, key, work))
             version, worked = scripted.result
@@ -141,10 +152,13 @@ class ReadPath:
         return Scripted(outcome.result, verdict.headers)  # type: ignore[arg-type]
 
     def close(self) -> None:
-        """Forget every answer and close the watch's connection (the app is stopping)."""
+        """Forget every answer and close the watch's and the reads' connections (the app is
+        stopping)."""
         self.answers.clear()
         if self._watch is not None:
             self._watch.close()
+        if self._reads is not None:
+            self._reads.close()
 
     def _state(self) -> WatchedState | None:
         return None if self._watch is None else self._watch.read()
@@ -171,6 +185,26 @@ class ReadPath:
             return None
         dialect = self._dialect
         return self._watch.run(lambda connection: work(StockReader(connection, dialect)))
+
+    def _read_unscripted(self, work: StockWork) -> bytes | None:
+        """PostgreSQL's read (``app.db.read_connections``): the page and whether anything is
+        scripted, in one round trip on this thread's connection; None when something is
+        scripted (then the verdict comes first, on a session) or the connection failed."""
+        assert self._reads is not None
+        try:
+            reader = StockReader(self._reads.get(), self._dialect, preamble=SCRIPTED_SQL)
+            try:
+                answer: bytes | None = work(reader)
+            except ApiError:
+                answer = None  # a bad page token, say: after the verdict, as on a session
+            if reader.run_preamble():
+                return None
+        except self._reads.errors:
+            self._reads.discard()
+            return None
+        if answer is None:
+            return None
+        return answer
 
     def _in_session(
         self, key: AnswerKey, work: StockWork

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
 from app.main import create_app
+from app.scripting import runner
 from app.settings import Settings
 from app.stock import search
-from app.web import read_path
 from tests.api import pingram
 from tests.conftest import DatabaseFactory, Minter, make_settings
 from tests.helpers import AVAILABLE, STOCK_ITEMS, assert_error
@@ -137,13 +137,13 @@ def test_a_fault_on_another_operation_leaves_a_page_on_the_event_loop(
     the database); one on another operation or organization does not."""
     _sqlite_path(settings)
     judged: list[str] = []
-    real = read_path.judge_then_work
+    real = runner.judge_then_work
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         judged.append(args[1].operation)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(read_path, "judge_then_work", counted)
+    monkeypatch.setattr("app.web.read_path.judge_then_work", counted)
     for fault in (
         {"operation": "numbersReleaseNumber", "status": 500},
         {"operation": "listStockItems", "organizationId": "globex", "status": 500},

@@ -52,6 +52,7 @@ def _read_path(watch: StateWatch | None) -> ReadPath:
         sessions=sessionmaker(engine),
         dialect=engine.dialect,
         watch=watch,
+        reads=None,
         counter=None,
         executor=ThreadPoolExecutor(max_workers=1),
         seed=1,

@@ -29,12 +29,14 @@ class Run:
 class Measurement:
     server: str
     path: str
+    targets: str | None = None  # a file of request targets, cycled (then path describes it)
     runs: list[Run] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         return {
             "server": self.server,
             "path": self.path,
+            "targets": self.targets,
             "requests_per_second": round(
                 statistics.median(r.requests_per_second for r in self.runs), 1
             ),
@@ -45,11 +47,11 @@ class Measurement:
 
 
 def choose_generator(requested: str) -> str:
+    """``auto`` is bench/loadgen.py: the varied workloads cycle through target files, which
+    only it reads, and one generator for every row keeps the ratios comparable."""
     if requested == "wrk" and shutil.which("wrk") is None:
         raise SystemExit("--generator wrk: wrk is not on PATH (apt-get install wrk)")
-    if requested == "auto":
-        return "wrk" if shutil.which("wrk") else "python"
-    return requested
+    return "python" if requested == "auto" else requested
 
 
 @dataclass(frozen=True)
@@ -76,9 +78,21 @@ class LoadGenerator:
             "connections": self.connections,
         }
 
-    def run(self, url: str, headers: dict[str, str], seconds: float, what: str) -> Run:
-        """GET ``url`` with ``headers`` for ``seconds``, as hard as the generator can."""
+    def run(
+        self,
+        url: str,
+        headers: dict[str, str],
+        seconds: float,
+        what: str,
+        targets: str | None = None,
+    ) -> Run:
+        """GET ``url`` (or, with ``targets``, each target of that file in turn, on ``url``'s
+        server) with ``headers`` for ``seconds``, as hard as the generator can."""
         header_lines = [f"{name}: {value}" for name, value in headers.items()]
+        if self.name == "wrk" and targets is not None:
+            raise BenchBroken(
+                f"{what}: varied workloads need bench/loadgen.py (--generator python)"
+            )
         if self.name == "wrk":
             whole = max(1, round(seconds))  # wrk takes whole seconds
             command = ["wrk", "--latency", "-t1", f"-c{self.connections}", f"-d{whole}s"]
@@ -89,6 +103,8 @@ class LoadGenerator:
             return parse_wrk(output, what)
         command = [sys.executable, str(BENCH_DIR / "loadgen.py"), "--url", url]
         command += ["--seconds", str(seconds), "--connections", str(self.connections)]
+        if targets is not None:
+            command += ["--targets", targets]
         for line in header_lines:
             command += ["--header", line]
         result = json.loads(run_generator(command, seconds, what))

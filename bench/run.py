@@ -64,11 +64,20 @@ from servers import (
     wait_ready,
     workspace,
 )
-from workload import ORG, STOCK_PAGE, plan_requests
+from traffic import (
+    POSTGRES_URL,
+    memory_after_traffic,
+    plan_traffic,
+    start_postgres_server,
+    start_sqlite_server,
+    traffic_measurements,
+)
+from workload import AVAILABLE_DEFAULT, ORG, STOCK_PAGE, plan_requests
 
 from numbers_mock_testing.process import ServerProcess
 
 CONNECTIONS = 32
+DEFAULT_INVENTORY = 40_000  # `numbers-mock serve`'s own seed: the memory row's server
 RATE_LIMITED_OPERATION = "listStockItems"
 JVM_WARMUP_S = 10.0  # full runs; --quick keeps its own warm-up
 
@@ -86,6 +95,8 @@ class Plan:
     generator: str
     seed_timeout_s: float
     keep_db: Path | None
+    varied: int
+    postgres_url: str | None
 
 
 def main() -> int:
@@ -109,6 +120,14 @@ def main() -> int:
     parser.add_argument(
         "--fail-on-miss", action="store_true", help="exit 1 when a target is missed"
     )
+    parser.add_argument(
+        "--varied", type=int, default=None, help="distinct queries per API (3000; quick 200)"
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=POSTGRES_URL,
+        help=f"the PostgreSQL row's database, created if missing ({POSTGRES_URL}); 'none' skips it",
+    )
     options = parser.parse_args()
     quick = options.quick
     plan = Plan(
@@ -123,6 +142,8 @@ def main() -> int:
         generator=choose_generator(options.generator),
         seed_timeout_s=options.seed_timeout,
         keep_db=options.keep_db,
+        varied=options.varied or (200 if quick else 3_000),
+        postgres_url=None if options.postgres_url == "none" else options.postgres_url,
     )
     if not 0 < plan.small < plan.large:
         parser.error("--small must be positive and below --large")
@@ -172,14 +193,35 @@ def run(plan: Plan, report: dict[str, Any]) -> None:
             key: seed_database(dbdir, count, env, plan.seed_timeout_s, all_cpus)
             for key, count in sizes.items()
         }
+        # The memory row's server: the default inventory (quick: the small one's file).
+        default_count = plan.small if plan.quick else DEFAULT_INVENTORY
+        if default_count not in sizes.values():
+            seed_database(dbdir, default_count, env, plan.seed_timeout_s, all_cpus)
         headers = {"Authorization": f"Bearer {mint_token(env, ORG)}"}
         servers: dict[str, ServerProcess] = {}
         try:
             start_servers(servers, sizes, env, workdir, dbdir, headers)
+            postgres = start_postgres_server(
+                plan.postgres_url, plan.small, env, workdir, plan.seed_timeout_s
+            )
+            if postgres is not None:
+                servers["postgres"] = postgres
             rss_at_start_kib = {key: vm_kib(server.pid, "VmRSS") for key, server in servers.items()}
             paths, report["requests"] = plan_requests(plan.depth, sizes, servers, headers)
-            measurements = measure(plan, generator, servers, paths, headers)
+            files = plan_traffic(servers["small"], headers, env, workdir, plan.varied)
+            report["requests"]["traffic"] = {
+                name: len(Path(file).read_text().split()) for name, file in files.items()
+            }
+            groups = traffic_measurements(files, servers)
+            measurements = measure(plan, generator, servers, paths, headers, groups)
             measurements |= measure_rate_limited(plan, generator, servers, env, headers)
+            report["memory"] = memory_after_traffic(
+                start_sqlite_server("default", dbdir / db_name(default_count), env, workdir),
+                servers["large"],
+                headers,
+                env,
+                plan.quick,
+            )
             report["rss"] = {
                 key: {
                     "peak_mb": round(vm_kib(server.pid, "VmHWM") * 1024 / 1e6, 1),
@@ -223,12 +265,16 @@ def start_servers(
     progress("numbers-mock servers ready")
     body = fetch_page(servers["small"], STOCK_PAGE, headers)
     (workdir / "page.json").write_bytes(body)
+    (workdir / "available.json").write_bytes(
+        fetch_page(servers["small"], AVAILABLE_DEFAULT, headers)
+    )
     for framework in CEILINGS:
         servers[framework] = start_baseline(framework, workdir / "page.json", workdir)
     for framework in CEILINGS:
         wait_ready(servers[framework])
     progress("ceiling servers ready")
-    wiremock = start_wiremock(workdir / "page.json", STOCK_PAGE, workdir)
+    pingram = {AVAILABLE_DEFAULT.partition("?")[0]: workdir / "available.json"}
+    wiremock = start_wiremock(workdir / "page.json", STOCK_PAGE, workdir, pingram)
     if wiremock is not None:
         servers["wiremock"] = wiremock
         wait_ready(wiremock)
@@ -241,6 +287,7 @@ def measure(
     servers: dict[str, ServerProcess],
     paths: dict[str, dict[str, str]],
     headers: dict[str, str],
+    traffic: dict[str, dict[str, Measurement]],
 ) -> dict[str, dict[str, Measurement]]:
     """Every figure, ``plan.repeat`` times, each after its warm-up: group -> name -> runs."""
     measurements: dict[str, dict[str, Measurement]] = {
@@ -257,17 +304,25 @@ def measure(
             }
             for key, by_name in paths.items()
         },
+        **traffic,
     }
     for repetition in range(plan.repeat):
         progress(f"repetition {repetition + 1}/{plan.repeat}")
         for group, by_name in measurements.items():
             for name, measurement in by_name.items():
-                server = servers[name if group in ("ceiling", "reference") else group]
+                server = servers[_server_of(group, name)]
                 # The JVM compiles its hot paths as it runs: give WireMock a fair warm-up.
                 jvm = group == "reference" and not plan.quick
                 warmup = max(plan.warmup_s, JVM_WARMUP_S) if jvm else None
                 run_once(plan, generator, server, measurement, headers, f"{group}.{name}", warmup)
     return measurements
+
+
+def _server_of(group: str, name: str) -> str:
+    """Which server a group's figure is measured on."""
+    if group in ("ceiling", "reference"):
+        return name
+    return {"traffic": "small", "reference_traffic": "wiremock"}.get(group, group)
 
 
 def measure_rate_limited(
@@ -296,11 +351,12 @@ def run_once(
     what: str,
     warmup_s: float | None = None,
 ) -> None:
-    url = server.url + measurement.path
+    targets = measurement.targets
+    url = server.url + ("/" if targets else measurement.path)
     warmup = plan.warmup_s if warmup_s is None else warmup_s
     if warmup > 0:
-        generator.run(url, headers, warmup, f"{what} warm-up")
-    result = generator.run(url, headers, plan.duration_s, what)
+        generator.run(url, headers, warmup, f"{what} warm-up", targets)
+    result = generator.run(url, headers, plan.duration_s, what, targets)
     measurement.runs.append(result)
     progress(
         f"  {what}: {result.requests_per_second:.1f} req/s, "

@@ -143,9 +143,12 @@ WIREMOCK_VERSION = "3.13.2"
 WIREMOCK_CACHE = BENCH_DIR / ".wiremock"
 
 
-def start_wiremock(body: Path, page_path: str, workdir: Path) -> ServerProcess | None:
-    """WireMock serving ``body`` at ``page_path`` (and 200 at /healthz), or None when Java or
-    npm is missing (the report then says so)."""
+def start_wiremock(
+    body: Path, page_path: str, workdir: Path, others: dict[str, Path] | None = None
+) -> ServerProcess | None:
+    """WireMock serving ``body`` at ``page_path``, each of ``others`` (path: body) at its
+    path, whatever the query, and 200 at /healthz; or None when Java or npm is missing (the
+    report then says so)."""
     java, npm = shutil.which("java"), shutil.which("npm")
     if java is None or npm is None:
         progress("WireMock reference skipped: " + ("java" if java is None else "npm") + " missing")
@@ -153,17 +156,20 @@ def start_wiremock(body: Path, page_path: str, workdir: Path) -> ServerProcess |
     jar = _wiremock_jar(npm)
     root = workdir / "wiremock"
     (root / "mappings").mkdir(parents=True, exist_ok=True)
-    path = page_path.partition("?")[0]
+    pages = {page_path.partition("?")[0]: body, **(others or {})}
     stubs = {
         "mappings": [
-            {
-                "request": {"method": "GET", "urlPath": path},
-                "response": {
-                    "status": 200,
-                    "headers": {"Content-Type": "application/json"},
-                    "body": body.read_text(),
-                },
-            },
+            *(
+                {
+                    "request": {"method": "GET", "urlPath": path},
+                    "response": {
+                        "status": 200,
+                        "headers": {"Content-Type": "application/json"},
+                        "body": page.read_text(),
+                    },
+                }
+                for path, page in pages.items()
+            ),
             {"request": {"method": "GET", "urlPath": "/healthz"}, "response": {"status": 200}},
         ]
     }

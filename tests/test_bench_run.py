@@ -31,7 +31,10 @@ SIZES = ("small", "large")
 WIREMOCK_RUNS = shutil.which("java") is not None and shutil.which("npm") is not None
 
 
-def expected_ratios() -> set[str]:
+TRAFFIC = ("stock_varied", "available_varied", "stock_walk")
+
+
+def expected_ratios(postgres: bool) -> set[str]:
     names = {
         "ceiling.stock.rps",
         "ceiling.stock.p99",
@@ -41,13 +44,19 @@ def expected_ratios() -> set[str]:
         "ceiling.fastapi_vs_starlette",
         "ceiling.stock.rate_limited.rps",
         "rss.large",
+        "rss.default_after_traffic",
+        *(f"traffic.{name}.{stat}" for name in TRAFFIC for stat in ("rps", "p99")),
     }
     if WIREMOCK_RUNS:
         names |= {
             "reference.wiremock.rps",
             "ceiling.stock.vs_wiremock",
             "ceiling.available.vs_wiremock",
+            "traffic.stock_varied.vs_wiremock",
+            "traffic.available_varied.vs_wiremock",
         }
+    if postgres:
+        names.add("postgres.stock_varied.rps")
     for stat in ("p50", "p99"):
         for size in SIZES:
             names.add(f"deep.{size}.{stat}")
@@ -104,13 +113,22 @@ def test_run_smoke(repository_root: Path, tmp_path: Path) -> None:
     assert set(measurements["rate_limited"]) == {"stock_first"}
     for size in SIZES:
         assert set(measurements[size]) == set(SIZE_MEASUREMENTS)
+    assert set(measurements["traffic"]) == set(TRAFFIC)
+    assert set(measurements.get("reference_traffic", {})) == (
+        {"stock_varied", "available_varied"} if WIREMOCK_RUNS else set()
+    )
+    # PostgreSQL's row runs where PostgreSQL answers (CI's second pass), else it is skipped.
+    postgres = "postgres" in report["rss"]
+    assert set(measurements.get("postgres", {})) == ({"stock_varied"} if postgres else set())
+    for name in TRAFFIC:
+        assert report["requests"]["traffic"][name] > 0
     for by_name in measurements.values():
         for summary in by_name.values():
             assert summary["requests_per_second"] > 0
             assert summary["p99_ms"] >= summary["p50_ms"] > 0
 
     ratios = {row["name"]: row for row in report["ratios"]}
-    assert set(ratios) == expected_ratios()
+    assert set(ratios) == expected_ratios(postgres)
     for row in ratios.values():
         assert math.isfinite(row["value"]), row
         assert row["value"] > 0, row
@@ -118,6 +136,8 @@ def test_run_smoke(repository_root: Path, tmp_path: Path) -> None:
 
     for server in ("small", "large", "fastapi", "starlette"):
         assert report["rss"][server]["peak_mb"] > 0
+    assert report["memory"]["default"]["distinct_queries"] > 0
+    assert report["memory"]["large"]["pages_walked"] > 0
     for size, count in (("small", 300), ("large", 1500)):
         assert report["seeding"][size]["numbers"] == count
         assert report["seeding"][size]["numbers_per_second"] > 0

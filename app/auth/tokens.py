@@ -29,6 +29,7 @@ from app.auth.keys import (
     PublicKeyMaterial,
     VerificationKeys,
 )
+from app.byte_budget import ByteBudgetCache
 from app.errors import InvalidToken
 
 # Far above any real token, far below what would let a client make us parse megabytes.
@@ -69,7 +70,9 @@ class TokenVerifier:
         self._audience = audience
         self._leeway = leeway_seconds
         self._keys = keys or VerificationKeys()
-        self._verified: dict[str, dict[str, Any]] = {}  # token -> claims, oldest first
+        self._verified: ByteBudgetCache[str, dict[str, Any]] = ByteBudgetCache(
+            VERIFIED_TOKENS_BYTES
+        )
         self._hint = MINT_HINT if self._keys.accepts_hmac else IDENTITY_PROVIDER_HINT
 
     @property
@@ -148,9 +151,7 @@ class TokenVerifier:
             return claims
         algorithm, key = self._key_for(token)
         claims = self._decode(token, algorithm, key)
-        if len(self._verified) >= VERIFIED_TOKENS_KEPT:
-            self._verified.pop(next(iter(self._verified)))  # the oldest
-        self._verified[token] = claims
+        self._verified.put(token, claims, 2 * len(token) + _CLAIMS_OVERHEAD)
         return claims
 
     def _key_for(self, token: str) -> tuple[str, str | PublicKeyMaterial]:
@@ -275,8 +276,11 @@ class TokenVerifier:
         return InvalidToken(f"the bearer token is not acceptable: {exc}", fix=self._hint)
 
 
-# Verified tokens remembered per server process (a few MB at most).
-VERIFIED_TOKENS_KEPT = 4096
+# Verified tokens remembered per server process: 2 MiB, a few thousand ordinary tokens (an
+# entry costs the token and its decoded claims, about twice the token, plus the dict's
+# overhead); the least recently used go first.
+VERIFIED_TOKENS_BYTES = 2 * 1024 * 1024
+_CLAIMS_OVERHEAD = 600
 
 
 def mint_token(

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, defer
 
+from app.byte_budget import ByteBudgetCache
 from app.db.models import JournalBody, JournalEntry
 
 # Trimming is one indexed DELETE; doing it every few inserts keeps the table near its bound.
@@ -70,10 +71,19 @@ def add_entries(connection: Connection, records: Sequence[JournalRecord], *, kee
         connection.execute(delete(JournalBody).where(JournalBody.last_entry <= newest - keep))
 
 
-@functools.lru_cache(maxsize=256)
 def body_digest(body: str) -> str:
     """What names a body in the journal (migration 0007 has a copy: keep them the same)."""
-    return hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
+    digest = _DIGESTS.get(body)
+    if digest is None:
+        digest = hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
+        _DIGESTS.put(body, digest, len(body) + _DIGEST_OVERHEAD)
+    return digest
+
+
+# The digests of the bodies seen last (a repeated answer is one text, digested once): 4 MiB
+# of bodies, the oldest first out.
+_DIGESTS: ByteBudgetCache[str, str] = ByteBudgetCache(4 * 1024 * 1024)
+_DIGEST_OVERHEAD = 200
 
 
 def _named(body: str | None, bodies: dict[str, str]) -> str | None:

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import phonenumbers
 
+from app.byte_budget import ByteBudgetCache
 from app.errors import InvalidPageToken
 from app.generator.records import CAPABILITY_BITS, CHANNEL_BITS, NumberType
 from app.page_tokens import RESTART_FIX, filter_digest
@@ -102,7 +103,7 @@ class StockPosition:
         return cls(parts[0], parts[1], int(parts[2]), parts[3])
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=256)  # prefixes of at most 250 digits: well under a MiB in all
 def _split_international_prefix(prefix: str) -> tuple[frozenset[str], str]:
     """``"+1415"`` → (the countries of calling code 1, national prefix ``"415"``).
 
@@ -132,7 +133,17 @@ def _next_digit_string(prefix: str) -> str | None:
     return stripped[:-1] + str(int(stripped[-1]) + 1)
 
 
-@lru_cache(maxsize=4096)
 def _digest(query: StockQuery) -> str:
     # Every page of a listing asks again; the same filters always give the same digest.
-    return filter_digest(asdict(query))
+    digest = _DIGESTS.get(query)
+    if digest is None:
+        digest = filter_digest(asdict(query))
+        cost = _DIGEST_OVERHEAD + sum(len(str(value)) for value in asdict(query).values())
+        _DIGESTS.put(query, digest, cost)
+    return digest
+
+
+# The digests of the filters asked last: 1 MiB of them (a query costs its fields' text and
+# the objects around them, a few hundred bytes for the usual filters).
+_DIGESTS: ByteBudgetCache[StockQuery, str] = ByteBudgetCache(1024 * 1024)
+_DIGEST_OVERHEAD = 400

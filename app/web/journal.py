@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.byte_budget import ByteBudgetCache
 from app.journal.repository import JournalRecord
 from app.journal.writer import GroupCommitWriter
 
@@ -133,9 +134,10 @@ def _decoded(kept: bytes) -> str:
     return text + "\n[cut at 64 KiB]" if len(kept) > MAX_BODY_BYTES else text
 
 
-# A kept answer is sent as the same bytes every time (app.stock.answers): decoded once, and
+# A cached answer is sent as the same bytes every time (app.stock.answers): decoded once, and
 # the same text then finds its digest at once (app.journal.repository.body_digest). At most
-# 64 bodies of at most MAX_BODY_BYTES each are remembered.
+# 64 bodies of at most MAX_BODY_BYTES each are remembered, with their texts: 8 MiB at worst,
+# a few hundred KB for pages of 10.
 @functools.lru_cache(maxsize=64)
 def _remembered_text(kept: bytes) -> str:
     return _decoded(kept)
@@ -174,6 +176,15 @@ def _request_headers_json(headers: Iterable[tuple[bytes, bytes]]) -> str:
         return _headers_json(headers)
 
 
-@functools.lru_cache(maxsize=256)
 def _remembered_headers_json(headers: tuple[tuple[bytes, bytes], ...]) -> str:
-    return _headers_json(headers)
+    text = _HEADERS_JSON.get(headers)
+    if text is None:
+        text = _headers_json(headers)
+        _HEADERS_JSON.put(headers, text, 2 * len(text) + _HEADERS_OVERHEAD)
+    return text
+
+
+# The JSON of the request headers seen last (clients send the same ones request after
+# request): 1 MiB of them (the headers and their text, about twice the text).
+_HEADERS_JSON: ByteBudgetCache[tuple[tuple[bytes, bytes], ...], str] = ByteBudgetCache(1024 * 1024)
+_HEADERS_OVERHEAD = 400

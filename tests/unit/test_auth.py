@@ -275,14 +275,21 @@ def test_a_remembered_token_still_gets_the_org_check(verifier: TokenVerifier) ->
         verifier.verify([f"Bearer {token}"], require_org=True)
 
 
-def test_remembered_tokens_are_bounded(
-    verifier: TokenVerifier, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("app.auth.tokens.VERIFIED_TOKENS_KEPT", 3)
+def test_remembered_tokens_are_bounded_by_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
     tokens = [
         mint_token(SECRET, issuer="numbers-mock", audience="numbers-mock", organization_id=org)
         for org in ("a", "b", "c", "d", "e")
     ]
+    room_for_three = 3 * (2 * len(tokens[0]) + 600)
+    monkeypatch.setattr("app.auth.tokens.VERIFIED_TOKENS_BYTES", room_for_three)
+    verifier = TokenVerifier(SECRET, issuer="numbers-mock", audience="numbers-mock")
     for token in tokens:
         verifier.verify([f"Bearer {token}"], require_org=True)
-    assert list(verifier._verified) == tokens[2:]
+    assert [verifier._verified.get(token) is not None for token in tokens] == [
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
+    assert verifier._verified.bytes_used <= room_for_three

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -242,6 +242,7 @@ class ProviderCall:
     principal: Principal
     scripted: ScriptedCall
     answer_key: AnswerKey  # what its answer is cached under, if cached (``answer_key``)
+    check_parameters: Callable[[], None]  # the operation's checks of the parameters' names
 
     async def run(self, work: Callable[[Session], _Result]) -> Scripted[_Result]:
         """Run ``work`` in a request session after the verdict, on a worker thread."""
@@ -265,23 +266,36 @@ class ProviderCall:
 CallerCheck = Callable[[Request, AppContext], Principal]
 
 
-def provider_operation(caller_of: CallerCheck, *checks: ParameterCheck) -> ProviderCallResolver:
+def provider_operation(
+    caller_of: CallerCheck, *checks: ParameterCheck
+) -> tuple[ProviderCallResolver, ProviderCallResolver]:
     """How a provider route gets its call: its caller first, then ``checks`` of the
-    request's parameters, then the call the route runs its work in."""
+    request's parameters, then the call the route runs its work in; and the same without
+    the checks (an explicit route runs them, ``ProviderCall.check_parameters``, once no
+    cached answer was found)."""
 
-    async def provider_call(request: Request) -> ProviderCall:
+    async def checked_caller(request: Request) -> ProviderCall:
         context = await get_context(request)
         caller = caller_of(request, context)
-        for check in checks:
-            check(request)
         return ProviderCall(
             context=context,
             principal=caller,
             scripted=_scripted_call(request, caller),
             answer_key=answer_key(request),
+            check_parameters=lambda: _run_checks(checks, request),
         )
 
-    return provider_call
+    async def provider_call(request: Request) -> ProviderCall:
+        call = await checked_caller(request)
+        call.check_parameters()
+        return call
+
+    return provider_call, checked_caller
+
+
+def _run_checks(checks: Sequence[ParameterCheck], request: Request) -> None:
+    for check in checks:
+        check(request)
 
 
 def _scripted_call(request: Request, caller: Principal) -> ScriptedCall:
@@ -311,12 +325,14 @@ class ProviderOperation:
 
     dependency: Callable[..., Awaitable[ProviderCall]]
     resolve: ProviderCallResolver
+    resolve_caller: ProviderCallResolver  # the call with its caller checked, not its names
 
 
 @dataclass(frozen=True, slots=True)
 class ExplicitDependency:
     """How an explicit route resolves a dependency; ``provider_call``: it is the route's
-    ``ProviderCall``, whose cached answer is tried before any parameter is read."""
+    ``ProviderCall`` with only its caller checked: its cached answer is tried before any
+    parameter is read, then its parameters' names are checked."""
 
     resolve: Callable[[Request], Awaitable[Any]]
     provider_call: bool = False
@@ -332,13 +348,15 @@ def explicit_dependencies() -> Mapping[Callable[..., Any], ExplicitDependency]:
 
 
 def _explicit(operation: ProviderOperation) -> ProviderOperation:
-    _EXPLICIT[operation.dependency] = ExplicitDependency(operation.resolve, provider_call=True)
+    _EXPLICIT[operation.dependency] = ExplicitDependency(
+        operation.resolve_caller, provider_call=True
+    )
     return operation
 
 
 def bird_call(*checks: ParameterCheck) -> ProviderOperation:
     """A Bird route's call: ``Authorization: AccessKey`` or ``Bearer``, then ``checks``."""
-    resolve = provider_operation(bird_caller, *checks)
+    resolve, resolve_caller = provider_operation(bird_caller, *checks)
 
     async def bird_operation(
         request: Request,
@@ -347,12 +365,12 @@ def bird_call(*checks: ParameterCheck) -> ProviderOperation:
     ) -> ProviderCall:
         return await resolve(request)
 
-    return _explicit(ProviderOperation(bird_operation, resolve))
+    return _explicit(ProviderOperation(bird_operation, resolve, resolve_caller))
 
 
 def pingram_call(*checks: ParameterCheck) -> ProviderOperation:
     """A Pingram route's call: ``Authorization: Bearer``, then ``checks``."""
-    resolve = provider_operation(token_caller, *checks)
+    resolve, resolve_caller = provider_operation(token_caller, *checks)
 
     async def pingram_operation(
         request: Request,
@@ -360,4 +378,4 @@ def pingram_call(*checks: ParameterCheck) -> ProviderOperation:
     ) -> ProviderCall:
         return await resolve(request)
 
-    return _explicit(ProviderOperation(pingram_operation, resolve))
+    return _explicit(ProviderOperation(pingram_operation, resolve, resolve_caller))

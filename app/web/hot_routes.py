@@ -8,10 +8,11 @@ when the route is built, from the endpoint's own signature (``Annotated`` with F
 public ``Path``, ``Query`` and ``Depends``), what each request needs:
 
 1. the route's dependencies, each through its explicit resolver (``explicit_dependencies``):
-   the provider call checks the caller, then the parameters' names, before anything else;
+   the provider call checks the caller before anything else;
 2. the cached answer of this very request (``ProviderCall.cached``, ``app.web.read_path``):
    a request answered before, on a stock unchanged since, is answered again without
-   reading a parameter's value (they were valid, or it would not have been cached);
+   reading a parameter (they were valid, or it would not have been cached); else the
+   provider call checks the parameters' names;
 3. its path and query parameters, each validated by a pydantic ``TypeAdapter`` of its type
    and constraints: the errors FastAPI would give, so the same envelope messages;
 4. the endpoint, called with them; it returns its response.
@@ -105,9 +106,11 @@ class ExplicitRoute(APIRoute):
             # Dependencies first: the caller is checked before any parameter, as before.
             arguments = {name: await resolve(request) for name, resolve in dependencies}
             if provider_call is not None:
-                cached: Response | None = await arguments[provider_call].cached()
+                call = arguments[provider_call]
+                cached: Response | None = await call.cached()
                 if cached is not None:
                     return cached
+                call.check_parameters()
             errors: list[Any] = []
             for declared, values in ((path, request.path_params), (query, request.query_params)):
                 for parameter in declared:

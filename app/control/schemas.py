@@ -174,6 +174,13 @@ class NumberOwner(ResponseBody):
     hold_ends_at: MockClockTime | None = Field(
         description="When a released number returns to public stock (14 days after release)."
     )
+    cancelled_at: MockClockTime | None = Field(
+        description="Bird: when the number's subscription was cancelled."
+    )
+    deprovision_at: MockClockTime | None = Field(
+        description="Bird: when a cancelled number leaves its workspace and returns to "
+        "public stock (the end of the month already paid).",
+    )
 
     @classmethod
     def of(cls, owned: OwnedNumber) -> Self:
@@ -189,6 +196,8 @@ class NumberOwner(ResponseBody):
             updated_at=owned.updated_at,
             released_at=released_at,
             hold_ends_at=None if released_at is None else released_at + RELEASE_HOLD,
+            cancelled_at=owned.cancelled_at,
+            deprovision_at=owned.deprovision_at,
         )
 
 

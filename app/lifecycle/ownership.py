@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from app.db.engine import changed_rows
 from app.db.models import InventoryNumber, OwnedNumber, OwnerProvider, StockStatus, Workspace
+from app.lifecycle import billing
+from app.lifecycle.mock_clock import as_utc
 
 # Pingram: "Released numbers may be purchased again within 2 weeks of being released."
 RELEASE_HOLD = timedelta(days=14)
@@ -117,11 +119,10 @@ def reactivate(session: Session, owned: OwnedNumber, now: datetime) -> bool:
     return True
 
 
-def cancel_subscription(
-    session: Session, owned: OwnedNumber, now: datetime, deprovision_at: datetime
-) -> bool:
-    """Cancel an active number's subscription: it leaves at ``deprovision_at``; False when it
-    was cancelled already (a race)."""
+def cancel_subscription(session: Session, owned: OwnedNumber, now: datetime) -> bool:
+    """Cancel an active number's subscription: it leaves at the end of the month already
+    paid (its ``deprovision_at``); False when it was cancelled already (a race)."""
+    _, deprovision_at = billing.paid_period(as_utc(owned.created_at), now)
     result = session.execute(
         update(OwnedNumber)
         .where(

@@ -28,7 +28,7 @@ from app.errors import (
     SubscriptionNotFound,
     WorkspaceForbidden,
 )
-from app.lifecycle import billing, mock_clock, ownership
+from app.lifecycle import mock_clock, ownership
 from app.page_tokens import RESTART_FIX, KeysetWalk, PageTokenCodec, filter_digest
 from app.providers.bird import repository
 from app.providers.bird.repository import ListingPosition, LongCodeNumber, WorkspaceNumberFilters
@@ -239,8 +239,7 @@ def cancel_subscription(
     owned = found.owned
     if owned.cancelled_at is not None:
         raise SubscriptionAlreadyCancelled(_already_cancelled(found), fix=_KEEP_FIX)
-    _, paid_until = billing.paid_period(mock_clock.as_utc(owned.created_at), now)
-    if not ownership.cancel_subscription(session, owned, now, paid_until):
+    if not ownership.cancel_subscription(session, owned, now):
         raise SubscriptionAlreadyCancelled(
             f"the subscription of {found.number.number_string} was cancelled by another "
             "request at the same moment",

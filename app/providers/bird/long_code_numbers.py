@@ -298,7 +298,9 @@ async def list_workspace_numbers(
         workspace_id=workspace,
         filters=WorkspaceNumberFilters(
             country_codes=(
-                parse_country_code(chosen_country, "country" if country else "countryCode"),
+                parse_country_code(
+                    chosen_country, "country" if country is not None else "countryCode"
+                ),
             )
             if chosen_country is not None
             else (),

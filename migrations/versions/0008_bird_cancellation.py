@@ -4,7 +4,7 @@ and when the number leaves its workspace (the end of the period already paid).
 Both are null until a cancellation; the number goes back to stock once the mock clock
 passes deprovision_at (app.lifecycle.ownership.end_expired_holds).
 
-Revision ID: 0008_bird_subscription_cancellation
+Revision ID: 0008_bird_cancellation
 Revises: 0007_journal_bodies_once
 Create Date: 2026-12-04
 """
@@ -16,7 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_bird_subscription_cancellation"
+# At most 32 characters: alembic_version.version_num is VARCHAR(32) (PostgreSQL enforces it).
+revision: str = "0008_bird_cancellation"
 down_revision: str | None = "0007_journal_bodies_once"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -66,12 +66,13 @@ def workspace_numbers(
     reverse: bool,
     start_at: ListingPosition | None,
     limit: int | None,
+    now: datetime,
 ) -> list[LongCodeNumber]:
     """The workspace's active long code numbers from ``start_at`` on (inclusive), ordered by
     createdAt then number (both descending with ``reverse``); all of them without limit."""
     if filters.matches_nothing:
         return []
-    statement = _active(organization_id, workspace_id)
+    statement = _active(organization_id, workspace_id, now)
     if filters.country_codes:
         statement = statement.where(InventoryNumber.country_code.in_(filters.country_codes))
     for channel, wanted in filters.channels:
@@ -116,10 +117,15 @@ def workspace_numbers(
 
 
 def workspace_long_code_number(
-    session: Session, *, organization_id: str, workspace_id: str, long_code_number_id: uuid.UUID
+    session: Session,
+    *,
+    organization_id: str,
+    workspace_id: str,
+    long_code_number_id: uuid.UUID,
+    now: datetime,
 ) -> LongCodeNumber | None:
     """One active long code number of the workspace, by its id (which is its endpointId)."""
-    statement = _active(organization_id, workspace_id).where(
+    statement = _active(organization_id, workspace_id, now).where(
         OwnedNumber.long_code_number_id == long_code_number_id
     )
     # Fresh rows: a cancellation's conditional UPDATE bypasses the identity map.
@@ -134,7 +140,12 @@ _CHANNEL_COLUMNS = {
 }
 
 
-def _active(organization_id: str, workspace_id: str) -> Select[OwnedNumber, InventoryNumber]:
+def _active(
+    organization_id: str, workspace_id: str, now: datetime
+) -> Select[OwnedNumber, InventoryNumber]:
+    """The workspace's numbers, but those whose cancelled subscription ran out by ``now``:
+    gone, even before ``ownership.end_expired_holds`` returns them to stock (reads write
+    nothing)."""
     return (
         select(OwnedNumber, InventoryNumber)
         .join(InventoryNumber, InventoryNumber.id == OwnedNumber.number_id)
@@ -143,5 +154,6 @@ def _active(organization_id: str, workspace_id: str) -> Select[OwnedNumber, Inve
             OwnedNumber.owner_id == organization_id,
             OwnedNumber.workspace_id == workspace_id,
             OwnedNumber.released_at.is_(None),
+            or_(OwnedNumber.deprovision_at.is_(None), OwnedNumber.deprovision_at > now),
         )
     )

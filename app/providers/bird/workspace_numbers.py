@@ -153,7 +153,6 @@ def list_numbers(
     now = mock_clock.now(session)
     if not _may_read(session, organization_id, query.workspace_id):
         return LongCodeNumbers(items=[], now=now)
-    ownership.end_expired_holds(session, now)  # a number past its deprovisionAt is gone
     rows = repository.workspace_numbers(
         session,
         organization_id=organization_id,
@@ -163,6 +162,7 @@ def list_numbers(
         start_at=start,
         # A workspace holds few numbers: the status filter reads them all.
         limit=limit + 1 if query.status is None else None,
+        now=now,
     )
     if query.status is not None:
         rows = [row for row in rows if number_status(row, now) == query.status][: limit + 1]
@@ -272,16 +272,15 @@ def _find(
     long_code_number_id: uuid.UUID,
     now: datetime,
 ) -> LongCodeNumber | None:
-    """The workspace's number with this id (or endpointId), once numbers past their
-    deprovisionAt have left."""
+    """The workspace's number with this id (or endpointId); not one past its deprovisionAt."""
     if not _may_read(session, organization_id, workspace_id):
         return None
-    ownership.end_expired_holds(session, now)
     return repository.workspace_long_code_number(
         session,
         organization_id=organization_id,
         workspace_id=workspace_id,
         long_code_number_id=long_code_number_id,
+        now=now,
     )
 
 

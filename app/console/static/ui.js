@@ -103,7 +103,7 @@ export function showError(error, target = $('#error')) {
   const lines =
     error instanceof ApiError
       ? [
-          h('strong', {}, error.message),
+          h('strong', { title: error.message }, error.message),
           error.fix ? h('span', {}, `Fix: ${error.fix}`) : null,
           h(
             'small',

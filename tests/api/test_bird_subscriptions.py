@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import phonenumbers
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from app.auth.access_keys import mint_access_key
+from app.db.engine import create_db_engine
 from app.main import create_app
+from app.providers.bird import repository
 from app.providers.bird.parameters import PROVIDER_ID
+from app.providers.bird.repository import WorkspaceNumberFilters
 from app.providers.bird.schemas import (
     EndpointSubscriptions,
     NumbersAvailablePage,
@@ -28,6 +33,7 @@ from app.providers.bird.schemas import (
     WorkspaceLongCodeNumber,
     WorkspaceNumbersPage,
 )
+from app.settings import Settings
 from tests.conftest import TEST_ADMIN_KEY, TEST_SECRET, DatabaseFactory, Minter, make_settings
 from tests.helpers import AVAILABLE, assert_error
 
@@ -38,9 +44,13 @@ BOUGHT_AT = "2027-01-31T10:00:00.000Z"
 
 
 @pytest.fixture(scope="module")
-def server(database_factory: DatabaseFactory) -> Iterator[TestClient]:
-    settings = make_settings(database_factory("bird_subscriptions"), seed_count=2000)
-    with TestClient(create_app(settings)) as own:
+def server_settings(database_factory: DatabaseFactory) -> Settings:
+    return make_settings(database_factory("bird_subscriptions"), seed_count=2000)
+
+
+@pytest.fixture(scope="module")
+def server(server_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(server_settings)) as own:
         yield own
 
 
@@ -569,3 +579,57 @@ def test_the_legacy_available_numbers_come_from_the_same_inventory(server: TestC
     assert (
         "did you mean countryCode?" in assert_error(response, 400, "unknown_parameter")["message"]
     )
+
+
+def test_reads_drop_a_number_past_its_deprovision_at_before_the_stock_takes_it_back(
+    frozen: TestClient, server_settings: Settings
+) -> None:
+    """On a running clock nothing may have returned the number to stock yet when the
+    workspace is read: the reads drop it themselves, and write nothing."""
+    headers = _key("sub-reads")
+    [number] = _buy(
+        frozen,
+        headers,
+        "ws-sub-reads",
+        _stock(frozen, headers, "sub-reads", countryCodes="NL")[-1:],
+    )
+    path = f"/workspaces/ws-sub-reads/numbers/{number['id']}/cancel-subscription"
+    deprovision_at = datetime.fromisoformat(
+        _ok(frozen.post(path, headers=headers))["deactivatesAt"]
+    )
+    engine = create_db_engine(server_settings.database_url)
+    try:
+        with Session(engine) as session:
+            for now, listed in (
+                (deprovision_at - timedelta(microseconds=1), 1),
+                (deprovision_at, 0),
+            ):
+                found = repository.workspace_numbers(
+                    session,
+                    organization_id="sub-reads",
+                    workspace_id="ws-sub-reads",
+                    filters=WorkspaceNumberFilters(),
+                    reverse=False,
+                    start_at=None,
+                    limit=None,
+                    now=now,
+                )
+                assert len(found) == listed
+                one = repository.workspace_long_code_number(
+                    session,
+                    organization_id="sub-reads",
+                    workspace_id="ws-sub-reads",
+                    long_code_number_id=uuid.UUID(number["id"]),
+                    now=now,
+                )
+                assert (one is not None) == bool(listed)
+    finally:
+        engine.dispose()
+    # Nothing moved the clock past it: the number still waits, sold, for the stock.
+    state = _ok(frozen.get(f"/_mock/numbers/{number['numberString']}", headers=ADMIN))
+    assert state["status"] == "sold"
+    assert state["owner"]["deprovisionAt"] == number_deprovision_at(deprovision_at)
+
+
+def number_deprovision_at(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")

@@ -328,6 +328,30 @@ class LongCodeNumberNotFound(ApiError):
     code = "long_code_number_not_found"
 
 
+class EndpointNotFound(ApiError):
+    """Bird: the workspace has no endpoint (long code number) with this id, or it left the
+    workspace after its subscription ran out."""
+
+    status = 404
+    code = "endpoint_not_found"
+
+
+class SubscriptionNotFound(ApiError):
+    """Bird: the endpoint has no subscription of this name (a long code number has one:
+    main)."""
+
+    status = 404
+    code = "subscription_not_found"
+
+
+class SubscriptionAlreadyCancelled(ApiError):
+    """Bird: the number's subscription was cancelled already; it leaves the workspace at its
+    deprovisionAt."""
+
+    status = 409
+    code = "subscription_already_cancelled"
+
+
 def access_key_challenge(realm: str, message: str) -> str:
     """The challenge for a refused access key (RFC 6750's description rules)."""
     return f'AccessKey realm="{realm}", error_description="{_rfc6750_text(message)}"'

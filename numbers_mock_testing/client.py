@@ -252,6 +252,27 @@ class NumbersMock:
         bought through a provider API)."""
         return self._call("GET", f"/_mock/numbers/{urllib.parse.quote(number, safe='')}")
 
+    def owned_numbers(
+        self,
+        *,
+        organization_id: str | None = None,
+        provider: str | None = None,
+        workspace_id: str | None = None,
+        limit: int = 1000,
+    ) -> list[Json]:
+        """Numbers out of stock (sold, or released and held) with their owners, by number;
+        a cancelled Bird number's ``owner`` has its ``cancelledAt`` and ``deprovisionAt``."""
+        query = urllib.parse.urlencode(
+            _without_none(
+                organizationId=organization_id,
+                provider=provider,
+                workspaceId=workspace_id,
+                limit=limit,
+            )
+        )
+        numbers: list[Json] = self._call("GET", f"/_mock/numbers?{query}")["numbers"]
+        return numbers
+
     def clock(self) -> Json:
         """The mock clock: ``now``, ``offsetSeconds``, ``frozen``."""
         return self._call("GET", "/_mock/clock")

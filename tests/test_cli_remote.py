@@ -1,4 +1,5 @@
-"""`numbers-mock reset | faults | requests | scenario apply` against a running server."""
+"""`numbers-mock reset | faults | requests | numbers list | scenario apply` against a running
+server."""
 
 from __future__ import annotations
 
@@ -86,6 +87,36 @@ def test_scenario_apply(server_url: str, remote: list[str], repository_root: Pat
         headers=_token(server_url),
     )
     assert response.json() == {"results": []}
+    assert runner.invoke(cli, ["reset", *remote]).exit_code == 0
+
+
+def test_numbers_list_shows_a_cancelled_number_and_when_it_leaves(
+    server_url: str, remote: list[str], tmp_path: Path
+) -> None:
+    admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
+    stock = httpx.get(
+        f"{server_url}/organizations/acme/numbers-stock-items?countryCodes=GB&limit=2",
+        headers=_token(server_url),
+    ).json()["results"]
+    kept, cancelled = (item["numberString"] for item in stock)
+    story = tmp_path / "cancelled.yaml"
+    story.write_text(
+        "purchases:\n"
+        f'  - {{numberString: "{kept}", organizationId: acme, provider: bird, '
+        "workspaceId: ws-cli}\n"
+        f'  - {{numberString: "{cancelled}", organizationId: acme, provider: bird, '
+        "workspaceId: ws-cli, cancelled: true}\n"
+    )
+    applied = runner.invoke(cli, ["scenario", "apply", str(story), *remote])
+    assert applied.exit_code == 0, applied.output
+    listed = runner.invoke(cli, ["numbers", "list", "--workspace-id", "ws-cli", *remote])
+    assert listed.exit_code == 0, listed.output
+    rows = {line.split()[1]: line for line in listed.output.splitlines() if "+44" in line}
+    assert "sold" in rows[kept]
+    assert "cancelled" in rows[cancelled]
+    assert "ws-cli" in rows[cancelled]
+    state = httpx.get(f"{server_url}/_mock/numbers/{cancelled}", headers=admin).json()
+    assert state["owner"]["deprovisionAt"][:23] in rows[cancelled]
     assert runner.invoke(cli, ["reset", *remote]).exit_code == 0
 
 

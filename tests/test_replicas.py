@@ -105,6 +105,45 @@ def test_the_lifecycle_and_its_clock_are_shared(replicas: tuple[str, str]) -> No
     httpx.post(f"{one}/_mock/reset", headers=ADMIN)
 
 
+def test_a_bird_cancellation_on_one_ends_on_the_other(replicas: tuple[str, str]) -> None:
+    """Bought and cancelled on one; the clock moved on the other returns it to stock there,
+    and the first no longer has it."""
+    one, two = replicas
+    httpx.post(f"{one}/_mock/reset", headers=ADMIN)
+    key = httpx.post(
+        f"{one}/_mock/access-keys", json={"organizationId": "acme"}, headers=ADMIN
+    ).json()["accessKey"]
+    bird = {"Authorization": f"AccessKey {key}"}
+    [item] = httpx.get(
+        f"{one}/organizations/acme/numbers-stock-items?countryCodes=GB&limit=1", headers=bird
+    ).json()["results"]
+    bought = httpx.post(
+        f"{one}/workspaces/ws-replicas/numbers-long-code",
+        json={"numberStockItemIds": [item["id"]]},
+        headers=bird,
+    )
+    assert bought.status_code == 201, bought.text
+    number_id = bought.json()["results"][0]["id"]
+    cancelled = httpx.post(
+        f"{two}/workspaces/ws-replicas/numbers/{number_id}/cancel-subscription", headers=bird
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    again = httpx.post(
+        f"{one}/workspaces/ws-replicas/numbers/{number_id}/cancel-subscription", headers=bird
+    )
+    assert again.status_code == 409, again.text
+    httpx.post(f"{two}/_mock/clock", json={"advance": "P32D"}, headers=ADMIN)
+    gone = httpx.get(f"{one}/workspaces/ws-replicas/numbers-long-code/{number_id}", headers=bird)
+    assert gone.status_code == 404, gone.text
+    stock = httpx.get(
+        f"{one}/organizations/acme/numbers-stock-items",
+        params={"prefix": item["numberString"]},
+        headers=bird,
+    ).json()["results"]
+    assert [found["numberString"] for found in stock] == [item["numberString"]]
+    httpx.post(f"{one}/_mock/reset", headers=ADMIN)
+
+
 def test_purchase_on_one_is_gone_from_the_other(replicas: tuple[str, str]) -> None:
     one, two = replicas
     httpx.post(f"{one}/_mock/reset", headers=ADMIN)

@@ -47,6 +47,11 @@ rateLimits:
         ("- just\n- a list\n", "demo.yaml:1: a scenario is a mapping"),
         ("faults:\n  - operation: '*'\n", "demo.yaml:2: faults.0: give a status"),
         ("rateLimits:\n  - operation: '*'\n    limit: 0\n    windowSeconds: 1\n", "demo.yaml:3:"),
+        (
+            "purchases:\n  - numberString: '+14155550100'\n    organizationId: acme\n"
+            "    cancelled: true\n",
+            "demo.yaml:2: purchases.0: cancelled is for numbers bought through Bird",
+        ),
     ],
 )
 def test_errors_name_the_line(text: str, expected: str) -> None:

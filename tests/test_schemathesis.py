@@ -45,9 +45,15 @@ from schemathesis.specs.openapi.checks import (
 
 from app.main import create_app
 from app.providers.bird.api import (
+    CANCEL_NUMBER_SUBSCRIPTION,
     CREATE_LONG_CODE_NUMBERS,
+    GET_ENDPOINT_SUBSCRIPTION,
     GET_LONG_CODE_NUMBER,
+    LIST_AVAILABLE_NUMBERS,
+    LIST_ENDPOINT_SUBSCRIPTIONS,
+    LIST_WORKSPACE_LONG_CODE_NUMBERS,
     LIST_WORKSPACE_NUMBERS,
+    LIST_WORKSPACE_STOCK_ITEMS,
 )
 from app.providers.pingram.api import ORDER_NUMBER, RELEASE_NUMBER
 from app.providers.registry import OPERATIONS
@@ -65,6 +71,12 @@ ALIGNED_STATUSES = {
     CREATE_LONG_CODE_NUMBERS: (201, 400, 403, 404, 409),
     LIST_WORKSPACE_NUMBERS: (200, 400, 403),
     GET_LONG_CODE_NUMBER: (200, 400, 403, 404),
+    LIST_WORKSPACE_LONG_CODE_NUMBERS: (200, 400, 403),
+    LIST_WORKSPACE_STOCK_ITEMS: (200, 400, 403),
+    LIST_AVAILABLE_NUMBERS: (200, 400, 403),
+    LIST_ENDPOINT_SUBSCRIPTIONS: (200, 400, 403, 404),
+    GET_ENDPOINT_SUBSCRIPTION: (200, 400, 403, 404),
+    CANCEL_NUMBER_SUBSCRIPTION: (200, 400, 403, 404, 409),
 }
 
 SCHEMA = schemathesis.openapi.from_path(
@@ -200,7 +212,17 @@ SUCCESS_OPERATIONS = (
     RELEASE_NUMBER,
     CREATE_LONG_CODE_NUMBERS,
     GET_LONG_CODE_NUMBER,
+    LIST_ENDPOINT_SUBSCRIPTIONS,
+    GET_ENDPOINT_SUBSCRIPTION,
+    CANCEL_NUMBER_SUBSCRIPTION,
 )
+# The path parameter naming a bought long code number, per operation.
+_LONG_CODE_NUMBER_PARAMETER = {
+    GET_LONG_CODE_NUMBER: "longCodeNumberId",
+    LIST_ENDPOINT_SUBSCRIPTIONS: "endpointId",
+    GET_ENDPOINT_SUBSCRIPTION: "endpointId",
+    CANCEL_NUMBER_SUBSCRIPTION: "numberId",
+}
 
 
 @pytest.fixture(scope="module")
@@ -233,7 +255,7 @@ def _aim_at_a_known_number(
         case.path_parameters["phoneNumber"] = quote(number, safe="")
     elif operation_id == CREATE_LONG_CODE_NUMBERS:
         case.body = {"numberStockItemIds": [stock_item_id]}
-    else:  # GET_LONG_CODE_NUMBER
+    else:  # an operation on a long code number: buy one first
         workspace = unquote(str(case.path_parameters["workspaceId"]))
         bought = client.post(
             f"/workspaces/{quote(workspace, safe='')}/numbers-long-code",
@@ -241,7 +263,10 @@ def _aim_at_a_known_number(
             headers=headers,
         )
         assert bought.status_code == 201, bought.text
-        case.path_parameters["longCodeNumberId"] = bought.json()["results"][0]["id"]
+        parameter = _LONG_CODE_NUMBER_PARAMETER[operation_id]
+        case.path_parameters[parameter] = bought.json()["results"][0]["id"]
+        if operation_id == GET_ENDPOINT_SUBSCRIPTION:
+            case.path_parameters["subscriptionName"] = "main"
 
 
 @pytest.mark.parametrize("operation_id", SUCCESS_OPERATIONS)

@@ -1,4 +1,5 @@
-"""``numbers-mock reset | faults | requests | scenario apply``: drive a running server.
+"""``numbers-mock reset | faults | requests | numbers list | scenario apply``: drive a running
+server.
 
 These commands speak HTTP to the control API through the same client the pytest plugin uses.
 """
@@ -38,12 +39,14 @@ DEFAULT_URL = "http://127.0.0.1:8000"
 
 faults_cli = typer.Typer(help="Script failures of a running server.", no_args_is_help=True)
 scenario_cli = typer.Typer(help="Scenario files.", no_args_is_help=True)
+numbers_cli = typer.Typer(help="Numbers bought from the stock.", no_args_is_help=True)
 
 
 def register(cli: typer.Typer) -> None:
     cli.command(name="reset")(reset)
     cli.command(name="requests")(requests)
     cli.add_typer(faults_cli, name="faults")
+    cli.add_typer(numbers_cli, name="numbers")
     cli.add_typer(scenario_cli, name="scenario")
 
 
@@ -167,6 +170,54 @@ def faults_clear(
     """Delete every scripted fault."""
     _call(url, admin_key, lambda server: server.clear_faults())
     err.print("faults cleared")
+
+
+@numbers_cli.command("list")
+def numbers_list(
+    url: UrlOption = DEFAULT_URL,
+    admin_key: AdminKeyOption = DEVELOPMENT_ADMIN_KEY,
+    organization_id: Annotated[str | None, typer.Option("--organization-id")] = None,
+    provider: Annotated[str | None, typer.Option(help="bird or pingram.")] = None,
+    workspace_id: Annotated[str | None, typer.Option("--workspace-id")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 1000,
+) -> None:
+    """Numbers out of stock with their owners: bought, released and held (until its hold
+    ends), or cancelled (until its deprovisionAt); times on the mock clock."""
+    numbers = _call(
+        url,
+        admin_key,
+        lambda server: server.owned_numbers(
+            organization_id=organization_id,
+            provider=provider,
+            workspace_id=workspace_id,
+            limit=limit,
+        ),
+    )
+    table = Table()
+    for column in ("number", "status", "provider", "owner", "workspace", "bought"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("back in stock at", no_wrap=True)
+    for number in numbers:
+        owner = number["owner"] or {}
+        table.add_row(
+            number["numberString"],
+            _lifecycle_status(number),
+            _cell(owner.get("provider")),
+            _cell(owner.get("organizationId") or number["purchasedBy"]),
+            _cell(owner.get("workspaceId")),
+            _cell(owner.get("createdAt")),
+            _cell(owner.get("deprovisionAt") or owner.get("holdEndsAt")),
+        )
+    out.print(table)
+
+
+def _lifecycle_status(number: dict[str, Any]) -> str:
+    owner = number["owner"] or {}
+    if owner.get("deprovisionAt"):
+        return "cancelled"
+    if owner.get("releasedAt"):
+        return "released"
+    return str(number["status"])
 
 
 @scenario_cli.command("apply")

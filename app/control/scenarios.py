@@ -18,10 +18,10 @@ state, however often it is applied.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field, StrictBool, ValidationError, model_validator
 from sqlalchemy.orm import Session
 
 from app.auth.identifiers import IDENTIFIER_PATTERN
@@ -35,6 +35,7 @@ from app.control.schemas import (
     StockType,
 )
 from app.db.models import OwnerProvider
+from app.lifecycle import mock_clock, ownership
 from app.providers.bird.stock_filters import stock_items_query
 from app.scripting import script
 from app.stock import changes
@@ -46,7 +47,9 @@ class ScenarioError(ValueError):
 
 class PurchaseStep(RequestBody):
     """A number someone bought already: sold elsewhere, or (with ``provider``) a number a
-    Pingram account or a Bird workspace owns when the story starts."""
+    Pingram account or a Bird workspace owns when the story starts; with ``cancelled`` (Bird
+    only), one whose subscription was cancelled: it leaves the workspace for the stock at
+    the end of its first month (its deprovisionAt, mock clock)."""
 
     number_string: str
     organization_id: str = Field(min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN)
@@ -54,6 +57,13 @@ class PurchaseStep(RequestBody):
     workspace_id: str | None = Field(
         default=None, min_length=1, max_length=256, pattern=IDENTIFIER_PATTERN
     )
+    cancelled: StrictBool = False
+
+    @model_validator(mode="after")
+    def _cancelled_is_birds(self) -> Self:
+        if self.cancelled and self.provider != "bird":
+            raise ValueError('cancelled is for numbers bought through Bird: add provider: "bird"')
+        return self
 
 
 class SoldOutStep(RequestBody):
@@ -122,13 +132,17 @@ def apply_scenario(session: Session, scenario: Scenario, *, seed: int) -> Scenar
     for step in scenario.numbers:
         added += len(actions.add_numbers(session, step, seed=seed))
     for purchase in scenario.purchases:
-        changes.purchase(
+        number = changes.purchase(
             session,
             purchase.number_string,
             purchase.organization_id,
             provider=OwnerProvider(purchase.provider) if purchase.provider else None,
             workspace_id=purchase.workspace_id,
         )
+        if purchase.cancelled:
+            owned = ownership.find_ownership(session, number.id)
+            assert owned is not None  # bought through Bird just above
+            ownership.cancel_subscription(session, owned, mock_clock.now(session))
     sold_out = sum(_sell_out(session, step) for step in scenario.sold_out)
     for fault in scenario.faults:
         script.create_fault(session, fault.spec())

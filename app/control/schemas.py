@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic.alias_generators import to_camel
+from pydantic.json_schema import SkipJsonSchema
 
 from app.auth.identifiers import IDENTIFIER_PATTERN
 from app.db.models import InventoryNumber, OwnedNumber, OwnerProvider
@@ -174,6 +175,18 @@ class NumberOwner(ResponseBody):
     hold_ends_at: MockClockTime | None = Field(
         description="When a released number returns to public stock (14 days after release)."
     )
+    # Present only once a Bird number's subscription is cancelled (absent, never null).
+    cancelled_at: MockClockTime | SkipJsonSchema[None] = Field(
+        default=None,
+        exclude_if=lambda moment: moment is None,
+        description="Bird, once cancelled: when the number's subscription was cancelled.",
+    )
+    deprovision_at: MockClockTime | SkipJsonSchema[None] = Field(
+        default=None,
+        exclude_if=lambda moment: moment is None,
+        description="Bird, once cancelled: when the number leaves its workspace and returns "
+        "to public stock (the end of the month already paid).",
+    )
 
     @classmethod
     def of(cls, owned: OwnedNumber) -> Self:
@@ -189,6 +202,8 @@ class NumberOwner(ResponseBody):
             updated_at=owned.updated_at,
             released_at=released_at,
             hold_ends_at=None if released_at is None else released_at + RELEASE_HOLD,
+            cancelled_at=owned.cancelled_at,
+            deprovision_at=owned.deprovision_at,
         )
 
 

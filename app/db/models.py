@@ -239,6 +239,10 @@ class OwnedNumber(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # on the mock clock
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Bird: when the subscription was cancelled, and when the number leaves the workspace
+    # for the stock (the end of the period already paid); both null until a cancellation.
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deprovision_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         # A workspace's or an account's numbers in the order its listing walks them.
@@ -251,6 +255,7 @@ class OwnedNumber(Base):
             "number_id",
         ),
         Index("ix_owned_numbers_released_at", "released_at"),
+        Index("ix_owned_numbers_deprovision_at", "deprovision_at"),
         CheckConstraint(_one_of("provider", [p.value for p in OwnerProvider]), name="provider"),
     )
 

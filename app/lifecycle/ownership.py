@@ -3,6 +3,8 @@
 Every query of ``owned_numbers`` and ``workspaces`` lives here. A bought number is ``sold``
 in the inventory (so it leaves both providers' searches at once) and has one ownership row;
 a released number is ``reserved`` for its owner until the hold ends, then back in stock.
+A Bird number whose subscription was cancelled stays ``sold`` in its workspace until its
+``deprovision_at`` (the end of the period already paid), then goes straight back to stock.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from app.db.engine import changed_rows
 from app.db.models import InventoryNumber, OwnedNumber, OwnerProvider, StockStatus, Workspace
+from app.lifecycle import billing
+from app.lifecycle.mock_clock import as_utc
 
 # Pingram: "Released numbers may be purchased again within 2 weeks of being released."
 RELEASE_HOLD = timedelta(days=14)
@@ -115,30 +119,47 @@ def reactivate(session: Session, owned: OwnedNumber, now: datetime) -> bool:
     return True
 
 
+def cancel_subscription(session: Session, owned: OwnedNumber, now: datetime) -> bool:
+    """Cancel an active number's subscription: it leaves at the end of the month already
+    paid (its ``deprovision_at``); False when it was cancelled already (a race)."""
+    _, deprovision_at = billing.paid_period(as_utc(owned.created_at), now)
+    result = session.execute(
+        update(OwnedNumber)
+        .where(
+            _same_ownership(owned),
+            OwnedNumber.released_at.is_(None),
+            OwnedNumber.cancelled_at.is_(None),
+        )
+        .values(cancelled_at=now, deprovision_at=deprovision_at, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return changed_rows(result) == 1
+
+
 def end_expired_holds(session: Session, now: datetime) -> int:
-    """Numbers released more than the hold ago go back to stock; returns how many.
+    """Numbers released more than the hold ago, and numbers whose cancelled subscription
+    has run out (``deprovision_at`` passed), go back to stock; returns how many.
 
     The DELETE decides which: a number another request reordered or bought in the meantime
-    has a fresh row (not released) that this never matches.
+    has a fresh row (not released, not cancelled) that this never matches.
     """
-    expired = list(
-        session.scalars(
-            delete(OwnedNumber)
-            .where(OwnedNumber.released_at <= now - RELEASE_HOLD)
-            .returning(OwnedNumber.number_id)
-        )
-    )
-    if expired:
-        session.execute(
-            update(InventoryNumber)
-            .where(
-                InventoryNumber.id.in_(expired),
-                InventoryNumber.status == StockStatus.RESERVED.value,
+    held = _delete_ownerships(session, OwnedNumber.released_at <= now - RELEASE_HOLD)
+    deprovisioned = _delete_ownerships(session, OwnedNumber.deprovision_at <= now)
+    for expired, status in ((held, StockStatus.RESERVED), (deprovisioned, StockStatus.SOLD)):
+        if expired:
+            session.execute(
+                update(InventoryNumber)
+                .where(InventoryNumber.id.in_(expired), InventoryNumber.status == status.value)
+                .values(status=StockStatus.IN_STOCK.value, purchased_by=None)
+                .execution_options(synchronize_session=False)
             )
-            .values(status=StockStatus.IN_STOCK.value, purchased_by=None)
-            .execution_options(synchronize_session=False)
-        )
-    return len(expired)
+    return len(held) + len(deprovisioned)
+
+
+def _delete_ownerships(session: Session, condition: ColumnElement[bool]) -> list[uuid.UUID]:
+    return list(
+        session.scalars(delete(OwnedNumber).where(condition).returning(OwnedNumber.number_id))
+    )
 
 
 def forget(session: Session, number_ids: Iterable[uuid.UUID]) -> None:

@@ -146,7 +146,14 @@ def test_buy_two_stock_items_into_a_workspace(client: TestClient, mint: Minter) 
                     if item["capabilities"][capability["name"]][direction]
                     else ("inactive")
                 )
-                assert capability[direction] == {"status": expected, "issues": []}
+                shown = capability[direction]
+                assert (shown["status"], shown["issues"]) == (expected, [])
+            # Bird's outbound direction also counts destination subscriptions: a long code
+            # number has none.
+            assert capability["outbound"]["supportsDestinations"] is False
+            assert set(capability["outbound"]["destinationStatuses"].values()) == {0}
+        assert endpoint["dependencies"] == []
+        assert number["deprovisionAt"] is None
         # Gone from both providers' stock searches.
         assert not _in_stock(client, headers, "lcn-buyer", item["numberString"])
         assert not _available_in_pingram(client, pingram, item["numberString"])

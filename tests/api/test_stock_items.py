@@ -80,7 +80,9 @@ def test_first_page_has_the_reference_shape(client: TestClient, auth: dict[str, 
         number = phonenumbers.parse(item["numberString"])
         assert phonenumbers.is_valid_number_for_region(number, item["countryCode"])
         assert isinstance(item["monthlyPrice"]["amount"], int)
-        assert item["monthlyPrice"]["exponent"] == -2
+        # Bird's price scale: millionths (1.15 is 1150000), as every Bird example writes it.
+        assert item["monthlyPrice"]["exponent"] == -6
+        assert item["monthlyPrice"]["amount"] % 10_000 == 0  # the seed's prices are in cents
 
 
 def test_listing_is_ordered_by_country_type_capability_set_then_number(

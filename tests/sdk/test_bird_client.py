@@ -1,5 +1,6 @@
 """A Bird client written from Bird's API reference (tests/sdk/bird_client.py), unchanged,
-against a real numbers-mock server: access keys, testing, back orders, buying and listing."""
+against a real numbers-mock server: access keys, testing, back orders, buying and listing,
+the workspace searches, subscriptions, cancellation and the number's return to stock."""
 
 from __future__ import annotations
 
@@ -101,3 +102,77 @@ def test_a_key_is_held_to_its_organization_and_workspaces(
         list(bird.numbers("another-workspace"))
     assert other_workspace.value.status == 403
     assert other_workspace.value.body["error"]["code"] == "workspace_forbidden"
+
+
+def test_the_workspace_searches_show_the_organizations_stock(bird: BirdNumbers) -> None:
+    organization = list(itertools.islice(bird.stock_items(ORGANIZATION, country_codes=["NL"]), 3))
+    workspace = list(
+        itertools.islice(bird.workspace_stock_items(WORKSPACE, country_codes=["NL"]), 3)
+    )
+    assert workspace == organization
+    assert {item["monthlyPrice"]["exponent"] for item in workspace} == {-6}
+    available = list(
+        itertools.islice(bird.numbers_available(WORKSPACE, country_code="NL", limit=2), 3)
+    )
+    assert [number["number"] for number in available] == [
+        item["numberString"] for item in organization
+    ]
+    assert available[0]["monthlyRecurringPrice"] == organization[0]["monthlyPrice"]
+    assert available[0]["capabilities"]["fax"] == {"inbound": False, "outbound": False}
+
+
+def test_list_subscribe_cancel_and_the_number_returns_to_stock(
+    bird: BirdNumbers, numbers_mock: NumbersMock
+) -> None:
+    numbers_mock.set_clock("2027-05-10T08:00:00Z", frozen=True)
+    item, other = itertools.islice(bird.stock_items(ORGANIZATION, country_codes=["US"]), 2)
+    kept, cancelled = bird.buy(WORKSPACE, [other["id"], item["id"]])
+
+    listed = list(bird.long_code_numbers(WORKSPACE, country_codes=["US"], limit=1))
+    assert sorted(lcn["id"] for lcn in listed) == sorted([kept["id"], cancelled["id"]])
+    assert all(lcn["deprovisionAt"] is None for lcn in listed)
+    by_prefix = list(bird.long_code_numbers(WORKSPACE, number_string=item["numberString"]))
+    assert [lcn["id"] for lcn in by_prefix] == [cancelled["id"]]
+    assert [n["id"] for n in bird.numbers(WORKSPACE, country="US", status="active")] == [
+        lcn["id"] for lcn in listed
+    ]
+
+    [main] = bird.subscriptions(WORKSPACE, cancelled["endpointId"])
+    assert (main["name"], main["status"]) == ("main", "active")
+    assert main["price"] == item["monthlyPrice"]
+    assert main["subscription"]["endAt"] == "2027-06-10T08:00:00.000Z"
+
+    updated = bird.cancel_subscription(WORKSPACE, cancelled["id"])
+    assert updated["deactivatesAt"] == "2027-06-10T08:00:00.000Z"
+    assert bird.subscription(WORKSPACE, cancelled["endpointId"])["status"] == "inactive"
+    with pytest.raises(BirdError) as twice:
+        bird.cancel_subscription(WORKSPACE, cancelled["endpointId"])
+    assert twice.value.status == 409
+    assert twice.value.body["error"]["code"] == "subscription_already_cancelled"
+
+    numbers_mock.advance_clock("P31D")
+    with pytest.raises(BirdError) as gone:
+        bird.long_code_number(WORKSPACE, cancelled["id"])
+    assert gone.value.status == 404
+    assert [lcn["id"] for lcn in bird.long_code_numbers(WORKSPACE)] == [kept["id"]]
+    back = bird.stock_items(ORGANIZATION, prefix=item["numberString"], country_codes=["US"])
+    assert item["numberString"] in [i["numberString"] for i in back]
+    state = numbers_mock.number(item["numberString"])
+    assert (state["status"], state["owner"]) == ("in_stock", None)
+
+
+def test_bad_inputs_are_the_envelope(bird: BirdNumbers) -> None:
+    for call in (
+        lambda: list(bird.long_code_numbers(WORKSPACE, limit=100)),
+        lambda: list(bird.long_code_numbers(WORKSPACE, provider_ids=["not-a-uuid"])),
+        lambda: bird.subscriptions(WORKSPACE, "not-a-uuid"),
+        lambda: bird.cancel_subscription(WORKSPACE, "not-a-uuid"),
+    ):
+        with pytest.raises(BirdError) as refused:
+            call()
+        assert refused.value.status == 400
+        assert set(refused.value.body) == {"trackingId", "error"}
+        assert refused.value.body["error"]["fix"]
+    with pytest.raises(BirdError) as foreign:
+        list(bird.long_code_numbers("another-workspace"))
+    assert foreign.value.status == 403

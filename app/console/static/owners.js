@@ -71,6 +71,7 @@ function compare(left, right) {
 
 function status(number) {
   if (number.owner?.releasedAt) return 'released, on hold';
+  if (number.owner?.deprovisionAt) return 'subscription cancelled';
   return number.status === 'sold' ? 'owned' : number.status;
 }
 
@@ -104,7 +105,7 @@ function row(number) {
     h('td', {}, number.type),
     h('td', {}, status(number)),
     h('td', {}, formatInstant(owner?.createdAt)),
-    h('td', {}, formatInstant(owner?.holdEndsAt)),
+    h('td', {}, formatInstant(owner?.holdEndsAt ?? owner?.deprovisionAt)),
     h('td', { class: 'actions' }, release),
   );
 }

@@ -66,10 +66,13 @@ export function formatJson(text) {
 
 export const pretty = (value) => JSON.stringify(value, null, 2);
 
-/** Bird's {currencyCode, amount, exponent}, e.g. "1.15 USD". */
+/** Bird's {currencyCode, amount, exponent}, e.g. "1.15 USD" (Bird writes millionths:
+ * 1150000 and -6; zeros past the cents are left out). */
 export function formatMinorUnits(price) {
   const digits = Math.max(0, -price.exponent);
-  return `${(price.amount * 10 ** price.exponent).toFixed(digits)} ${price.currencyCode}`;
+  const text = (price.amount * 10 ** price.exponent).toFixed(digits);
+  const shown = digits > 2 ? text.replace(/(\.\d\d\d*?)0+$/, '$1') : text;
+  return `${shown} ${price.currencyCode}`;
 }
 
 /** Bird's capabilities as "voice, sms, mms (in)". */
@@ -100,7 +103,7 @@ export function showError(error, target = $('#error')) {
   const lines =
     error instanceof ApiError
       ? [
-          h('strong', {}, error.message),
+          h('strong', { title: error.message }, error.message),
           error.fix ? h('span', {}, `Fix: ${error.fix}`) : null,
           h(
             'small',

@@ -15,6 +15,7 @@ from app.auth.identifiers import DESCRIPTION as IDENTIFIER
 from app.auth.identifiers import is_identifier
 from app.errors import InvalidParameter, MissingParameter
 from app.page_tokens import MAX_PAGE_TOKEN_LENGTH
+from app.providers.parameters import split_list
 
 MAX_WORKSPACE_ID_LENGTH = 256
 # For the OpenAPI document (parse_workspace_id checks it, with a precise message).
@@ -93,12 +94,12 @@ def parse_long_code_number_id(value: str) -> uuid.UUID:
     return uuid.UUID(value)
 
 
-def parse_international_prefix(value: str) -> str:
+def parse_international_prefix(value: str, parameter: str = "prefix") -> str:
     """``+1415`` or ``1415``: the number's leading digits, country calling code first."""
     digits = value.removeprefix("+")
     if not _DIGITS.fullmatch(digits):
         raise InvalidParameter(
-            f"prefix must be the leading digits of the number in international form, the "
+            f"{parameter} must be the leading digits of the number in international form, the "
             f"country calling code first (+1415 or 1415); got {value!r}",
             fix="send digits only, with an optional leading +, without spaces or dashes",
         )
@@ -197,3 +198,51 @@ def _json_type(value: object) -> str:
     if isinstance(value, list):
         return "an array"
     return "an object"
+
+
+# numbers-mock is one provider of numbers: providerIds matches its numbers with this id.
+PROVIDER_ID = uuid.UUID("6e756d62-6572-4d6f-8b63-6b70726f7669")
+NUMBER_STATUSES = ("active", "pending")
+
+
+def parse_uuid(value: str, parameter: str, *, fix: str) -> uuid.UUID:
+    if not _UUID.fullmatch(value):
+        raise InvalidParameter(f"{parameter} must be a uuid; got {value[:64]!r}", fix=fix)
+    return uuid.UUID(value)
+
+
+def provider_ids_match(values: list[str]) -> bool:
+    """Whether ``providerIds`` (repeated or comma-separated uuids) names numbers-mock's
+    provider; absent: every provider."""
+    ids = [
+        parse_uuid(
+            item,
+            "providerIds",
+            fix=f"send uuids; numbers-mock's numbers all have provider {PROVIDER_ID}",
+        )
+        for item in split_list(values)
+    ]
+    if values and not ids:
+        raise InvalidParameter(
+            "providerIds is empty", fix="send providerIds=<uuid>, or leave it out for all"
+        )
+    return not ids or PROVIDER_ID in ids
+
+
+def parse_number_status(value: str) -> str:
+    if value not in NUMBER_STATUSES:
+        raise InvalidParameter(
+            f"status must be one of {', '.join(NUMBER_STATUSES)} (a number's status here); "
+            f"got {value[:64]!r}",
+            fix="send status=active, status=pending, or leave it out",
+        )
+    return value
+
+
+def parse_endpoint_id(value: str, parameter: str = "endpointId") -> uuid.UUID:
+    return parse_uuid(
+        value,
+        parameter,
+        fix="use the endpointId (equal to the id) of a number from GET "
+        "/workspaces/{workspaceId}/numbers-long-code",
+    )

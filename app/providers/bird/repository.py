@@ -23,12 +23,17 @@ class LongCodeNumber:
 
 @dataclass(frozen=True, slots=True)
 class WorkspaceNumberFilters:
-    """What ``GET /workspaces/{workspaceId}/numbers`` looks for; None or empty: no filter."""
+    """What a listing of the workspace's numbers looks for; None or empty: no filter."""
 
-    country_code: str | None = None
+    country_codes: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     prefix: str | None = None  # the E.164 number starts with it ("+1415")
     search_term: str | None = None  # the E.164 number contains it
+    # (channel, wanted): whether the number supports the channel (sms, voice, mms), in
+    # either direction.
+    channels: tuple[tuple[str, bool], ...] = ()
+    # A filter no number here matches (fax=true; providerIds without numbers-mock's).
+    matches_nothing: bool = False
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -60,13 +65,20 @@ def workspace_numbers(
     filters: WorkspaceNumberFilters,
     reverse: bool,
     start_at: ListingPosition | None,
-    limit: int,
+    limit: int | None,
+    now: datetime,
 ) -> list[LongCodeNumber]:
     """The workspace's active long code numbers from ``start_at`` on (inclusive), ordered by
-    createdAt then number (both descending with ``reverse``)."""
-    statement = _active(organization_id, workspace_id)
-    if filters.country_code is not None:
-        statement = statement.where(InventoryNumber.country_code == filters.country_code)
+    createdAt then number (both descending with ``reverse``); all of them without limit."""
+    if filters.matches_nothing:
+        return []
+    statement = _active(organization_id, workspace_id, now)
+    if filters.country_codes:
+        statement = statement.where(InventoryNumber.country_code.in_(filters.country_codes))
+    for channel, wanted in filters.channels:
+        inbound, outbound = _CHANNEL_COLUMNS[channel]
+        supported = or_(inbound.is_(True), outbound.is_(True))
+        statement = statement.where(supported if wanted else ~supported)
     if filters.types:
         statement = statement.where(InventoryNumber.number_type.in_(filters.types))
     # Both are digits (with an optional leading +), checked by the route: no LIKE wildcards.
@@ -99,22 +111,41 @@ def workspace_numbers(
                 )
             )
     order = (created_at.desc(), number_string.desc()) if reverse else (created_at, number_string)
-    rows = session.execute(statement.order_by(*order).limit(limit))
+    statement = statement.order_by(*order)
+    rows = session.execute(statement if limit is None else statement.limit(limit))
     return [LongCodeNumber(owned, number) for owned, number in rows]
 
 
 def workspace_long_code_number(
-    session: Session, *, organization_id: str, workspace_id: str, long_code_number_id: uuid.UUID
+    session: Session,
+    *,
+    organization_id: str,
+    workspace_id: str,
+    long_code_number_id: uuid.UUID,
+    now: datetime,
 ) -> LongCodeNumber | None:
     """One active long code number of the workspace, by its id (which is its endpointId)."""
-    statement = _active(organization_id, workspace_id).where(
+    statement = _active(organization_id, workspace_id, now).where(
         OwnedNumber.long_code_number_id == long_code_number_id
     )
-    row = session.execute(statement).first()
+    # Fresh rows: a cancellation's conditional UPDATE bypasses the identity map.
+    row = session.execute(statement.execution_options(populate_existing=True)).first()
     return None if row is None else LongCodeNumber(row[0], row[1])
 
 
-def _active(organization_id: str, workspace_id: str) -> Select[OwnedNumber, InventoryNumber]:
+_CHANNEL_COLUMNS = {
+    "sms": (InventoryNumber.sms_inbound, InventoryNumber.sms_outbound),
+    "voice": (InventoryNumber.voice_inbound, InventoryNumber.voice_outbound),
+    "mms": (InventoryNumber.mms_inbound, InventoryNumber.mms_outbound),
+}
+
+
+def _active(
+    organization_id: str, workspace_id: str, now: datetime
+) -> Select[OwnedNumber, InventoryNumber]:
+    """The workspace's numbers, but those whose cancelled subscription ran out by ``now``:
+    gone, even before ``ownership.end_expired_holds`` returns them to stock (reads write
+    nothing)."""
     return (
         select(OwnedNumber, InventoryNumber)
         .join(InventoryNumber, InventoryNumber.id == OwnedNumber.number_id)
@@ -123,5 +154,6 @@ def _active(organization_id: str, workspace_id: str) -> Select[OwnedNumber, Inve
             OwnedNumber.owner_id == organization_id,
             OwnedNumber.workspace_id == workspace_id,
             OwnedNumber.released_at.is_(None),
+            or_(OwnedNumber.deprovision_at.is_(None), OwnedNumber.deprovision_at > now),
         )
     )

@@ -1,4 +1,5 @@
-"""Bird's shapes (stock items, long code numbers), for the OpenAPI document and the tests.
+"""Bird's shapes (stock items, long code numbers, subscriptions, available numbers), for the
+OpenAPI document and the tests.
 
 Routes build the JSON themselves (``app.providers.bird.views``); these models describe it.
 """
@@ -36,11 +37,15 @@ class StockItemCapabilities(_Strict):
 
 
 class StockItemPrice(_Strict):
+    """Bird's Money: ``amount * 10^exponent`` of the currency. Bird's answers always write it
+    in millionths (exponent -6: 1.15 EUR is 1150000); the control API takes any exponent."""
+
     currencyCode: str = Field(description="ISO 4217 currency code.", examples=["EUR"])
     amount: StrictInt = Field(
-        description="Price in minor units: amount * 10^exponent.", examples=[100]
+        description="The price as amount * 10^exponent: in Bird's answers, millionths.",
+        examples=[1150000],
     )
-    exponent: StrictInt = Field(examples=[-2])
+    exponent: StrictInt = Field(description="-6 in Bird's answers.", examples=[-6])
 
 
 class StockItem(_Strict):
@@ -89,9 +94,15 @@ class LongCodeNumberOrder(_Strict):
     countryCode: str = Field(examples=["US"])
     type: NumberType
     capabilities: list[Channel] = Field(description="Channels the number supports.")
-    status: Literal["pending", "completed"] = Field(
+    prefix: str = Field(
+        description="What the order asked for, as the stock search takes a prefix: + country "
+        "calling code and area code (the country calling code alone where numbers have none).",
+        examples=["+1415"],
+    )
+    status: Literal["draft", "pending", "completed"] = Field(
         description="completed, or pending for 2 days (mock clock) after createdAt when the "
-        "stock item needed a back order."
+        "stock item needed a back order. Bird's draft (an order not submitted yet) never "
+        "shows here: buying submits the order."
     )
     createdAt: str = Field(description=TIMESTAMP)
     updatedAt: str = Field(description=TIMESTAMP + " When it completed, once it has.")
@@ -104,10 +115,32 @@ class EndpointDirection(_Strict):
     issues: list[str]
 
 
+class DestinationStatuses(_Strict):
+    active: int
+    inactive: int
+    available: int
+    unavailable: int
+
+
+class EndpointOutbound(EndpointDirection):
+    destinationStatuses: DestinationStatuses = Field(
+        description="Counts of destination subscriptions; a long code number has none (it "
+        "sends wherever its channel reaches): all 0."
+    )
+    supportsDestinations: bool = Field(
+        description="false: per-destination subscriptions are for short codes and alphanumerics."
+    )
+
+
 class EndpointCapability(_Strict):
     name: Channel
     inbound: EndpointDirection
-    outbound: EndpointDirection
+    outbound: EndpointOutbound
+
+
+class EndpointDependency(_Strict):
+    type: Literal["connector"]
+    connectorId: uuid.UUID
 
 
 class Endpoint(_Strict):
@@ -117,6 +150,9 @@ class Endpoint(_Strict):
     name: str = Field(description="The number, E.164.", examples=["+14155550123"])
     capabilities: list[EndpointCapability] = Field(
         description="One per channel the number supports."
+    )
+    dependencies: list[EndpointDependency] = Field(
+        description="Connectors using the endpoint; numbers-mock has none: always []."
     )
 
 
@@ -129,6 +165,10 @@ class WorkspaceLongCodeNumber(_Strict):
     capabilities: StockItemCapabilities
     createdAt: str = Field(description=TIMESTAMP + " When it was bought (mock clock).")
     updatedAt: str = Field(description=TIMESTAMP)
+    deprovisionAt: str | None = Field(
+        description=TIMESTAMP + " null until its subscription is cancelled; then the end of "
+        "the period already paid, when it leaves the workspace for the stock (mock clock)."
+    )
     order: LongCodeNumberOrder = Field(description="The order that created it.")
     endpoint: Endpoint
 
@@ -141,6 +181,93 @@ class WorkspaceLongCodeNumbers(_Strict):
 
 class WorkspaceNumbersPage(_Strict):
     results: list[WorkspaceLongCodeNumber]
+    # Absent on the last page, never null.
+    nextPageToken: str | SkipJsonSchema[None] = Field(
+        default=None,
+        description="Present only when another page follows; pass it as pageToken.",
+    )
+
+
+class SubscriptionDetails(_Strict):
+    id: uuid.UUID
+    correlationId: uuid.UUID = Field(description="The order that started it.")
+    status: Literal["active", "canceled"]
+    subscribedAt: str = Field(description=TIMESTAMP + " When the number was bought.")
+    updatedAt: str = Field(description=TIMESTAMP)
+    canceledAt: str | None = Field(description=TIMESTAMP + " null until cancelled.")
+    startAt: str = Field(description=TIMESTAMP + " The start of the current paid month.")
+    endAt: str = Field(
+        description=TIMESTAMP + " Its end: the next renewal, or once cancelled, the number's "
+        "deprovisionAt."
+    )
+
+
+class EndpointSubscription(_Strict):
+    name: Literal["main"] = Field(description="A long code number's one subscription.")
+    status: Literal["active", "inactive"] = Field(
+        description="active until cancelled, then inactive (the number stays until the end "
+        "of the period already paid)."
+    )
+    price: StockItemPrice = Field(
+        description="The number's monthlyPrice when it was bought, in millionths."
+    )
+    subscription: SubscriptionDetails
+
+
+class EndpointSubscriptions(_Strict):
+    results: list[EndpointSubscription]
+
+
+class LegacyCapabilities(_Strict):
+    sms: Direction
+    voice: Direction
+    mms: Direction
+    fax: Direction = Field(description="numbers-mock has no fax numbers: always false.")
+
+
+class NumberSubscription(_Strict):
+    status: Literal["active", "cancelled"]
+    subscribedAt: str = Field(description=TIMESTAMP)
+    updatedAt: str = Field(description=TIMESTAMP)
+    cancelledAt: str | None = Field(description=TIMESTAMP)
+
+
+class UpdatedNumber(_Strict):
+    """Bird's older Number, as its cancellation answers it."""
+
+    id: uuid.UUID = Field(description="The long code number's id.")
+    status: Literal["active", "pending"] = Field(
+        description="pending while a back order waits; active until the number leaves."
+    )
+    createdAt: str = Field(description=TIMESTAMP)
+    updatedAt: str = Field(description=TIMESTAMP)
+    type: NumberType
+    number: str = Field(description="E.164.", examples=["+14155550123"])
+    country: str = Field(description="ISO 3166-1 alpha-2.", examples=["US"])
+    capabilities: LegacyCapabilities
+    monthlyRecurringPrice: StockItemPrice
+    subscription: NumberSubscription
+    endpointSubscription: SubscriptionDetails
+    activatedAt: str | None = Field(description=TIMESTAMP + " When its order completed.")
+    deactivatedAt: str | None = Field(description="null: the number is still here.")
+    deactivatesAt: str | None = Field(
+        description=TIMESTAMP + " Its deprovisionAt: when it leaves the workspace."
+    )
+
+
+class NumberAvailable(_Strict):
+    type: NumberType
+    capabilities: LegacyCapabilities
+    number: str = Field(description="E.164.", examples=["+14155550123"])
+    country: str = Field(description="ISO 3166-1 alpha-2.", examples=["US"])
+    monthlyRecurringPrice: StockItemPrice
+    complianceRequirements: list[dict[str, object]] = Field(
+        description="numbers-mock asks for no KYC: always []."
+    )
+
+
+class NumbersAvailablePage(_Strict):
+    results: list[NumberAvailable]
     # Absent on the last page, never null.
     nextPageToken: str | SkipJsonSchema[None] = Field(
         default=None,

@@ -1,4 +1,7 @@
-"""How Bird's API presents stock items and long code numbers (``WorkspaceLongCodeNumber``)."""
+"""How Bird's API presents stock items, long code numbers (``WorkspaceLongCodeNumber``),
+their subscriptions, the legacy available numbers and a cancelled number.
+
+Bird writes every price in millionths (``exponent: -6``): ``bird_money``."""
 
 from __future__ import annotations
 
@@ -6,8 +9,11 @@ import functools
 from datetime import datetime
 from typing import Any
 
+import phonenumbers
+
 from app.db.models import InventoryNumber
 from app.generator.records import CAPABILITY_BITS
+from app.lifecycle.billing import paid_period
 from app.lifecycle.mock_clock import as_utc, iso_millis
 from app.lifecycle.ownership import derived_id
 from app.providers.bird import back_order
@@ -16,6 +22,23 @@ from app.stock.numbers import StockNumber
 from app.stock.reader import StockRow
 
 CHANNELS = ("sms", "voice", "mms")
+# Bird's price scale: every amount in millionths of the currency unit.
+BIRD_PRICE_EXPONENT = -6
+# A long code number's one subscription (short codes and alphanumerics have one per
+# destination country, named by it).
+MAIN_SUBSCRIPTION = "main"
+
+
+def bird_money(currency_code: str, amount: int, exponent: int) -> dict[str, Any]:
+    """A price in Bird's scale: ``amount * 10^exponent`` as millionths (1.15 EUR, stored as
+    115 and -2, is 1150000 and -6)."""
+    shift = exponent - BIRD_PRICE_EXPONENT
+    scaled = amount * 10**shift if shift >= 0 else amount // 10**-shift
+    return {"currencyCode": currency_code, "amount": scaled, "exponent": BIRD_PRICE_EXPONENT}
+
+
+def monthly_price(number: StockNumber) -> dict[str, Any]:
+    return bird_money(number.currency_code, number.monthly_amount, number.price_exponent)
 
 
 def stock_item_json(number: StockNumber) -> dict[str, Any]:
@@ -32,11 +55,7 @@ def stock_item_json(number: StockNumber) -> dict[str, Any]:
         "type": number.number_type,
         "numberString": number.number_string,
         "capabilities": _capabilities(number.capability_mask),
-        "monthlyPrice": {
-            "currencyCode": number.currency_code,
-            "amount": number.monthly_amount,
-            "exponent": number.price_exponent,
-        },
+        "monthlyPrice": monthly_price(number),
         "backOrderRequired": False,
     }
     share = back_order.country_shares().get(number.country_code)
@@ -70,11 +89,7 @@ def long_code_number_json(bought: LongCodeNumber, now: datetime) -> dict[str, An
     owned, number = bought.owned, bought.number
     lcn_id = str(owned.long_code_number_id)
     created_at = as_utc(owned.created_at)
-    completes_at = (
-        back_order.order_completes_at(created_at)
-        if back_order.needs_back_order(number.id, number.country_code)
-        else created_at
-    )
+    completes_at = order_completes_at(bought)
     pending = as_utc(now) < completes_at
     directions = _directions(number)
     return {
@@ -89,11 +104,13 @@ def long_code_number_json(bought: LongCodeNumber, now: datetime) -> dict[str, An
         },
         "createdAt": iso_millis(created_at),
         "updatedAt": iso_millis(owned.updated_at),
+        "deprovisionAt": _optional_time(owned.deprovision_at),
         "order": {
             "id": str(owned.order_id),
             "countryCode": number.country_code,
             "type": number.number_type,
             "capabilities": [channel for channel in CHANNELS if any(directions[channel])],
+            "prefix": order_prefix(number.number_string),
             "status": "pending" if pending else "completed",
             "createdAt": iso_millis(created_at),
             "updatedAt": iso_millis(created_at if pending else completes_at),
@@ -107,13 +124,126 @@ def long_code_number_json(bought: LongCodeNumber, now: datetime) -> dict[str, An
                 {
                     "name": channel,
                     "inbound": _endpoint_direction(directions[channel][0], pending),
-                    "outbound": _endpoint_direction(directions[channel][1], pending),
+                    "outbound": {
+                        **_endpoint_direction(directions[channel][1], pending),
+                        "destinationStatuses": _NO_DESTINATIONS,
+                        "supportsDestinations": False,
+                    },
                 }
                 for channel in CHANNELS
                 if any(directions[channel])
             ],
+            "dependencies": [],
         },
     }
+
+
+# A long code number sends anywhere its channel reaches: it has no per-destination
+# subscriptions (short codes and alphanumerics do), so it counts none.
+_NO_DESTINATIONS = {"active": 0, "inactive": 0, "available": 0, "unavailable": 0}
+
+
+def order_completes_at(bought: LongCodeNumber) -> datetime:
+    """When the number's order completes: at once, or after a back order's delay."""
+    created_at = as_utc(bought.owned.created_at)
+    if back_order.needs_back_order(bought.number.id, bought.number.country_code):
+        return back_order.order_completes_at(created_at)
+    return created_at
+
+
+def order_prefix(number_string: str) -> str:
+    """What the order asked for, as Bird's search takes a prefix: the country calling code
+    and the area code (the country calling code alone where numbers have none)."""
+    parsed = phonenumbers.parse(number_string)
+    national = phonenumbers.national_significant_number(parsed)
+    area_code_length = phonenumbers.length_of_geographical_area_code(parsed)
+    return f"+{parsed.country_code}{national[:area_code_length]}"
+
+
+def subscription_json(bought: LongCodeNumber, now: datetime) -> dict[str, Any]:
+    """The number's ``main`` subscription: active and renewing monthly from its purchase,
+    until cancelled; then inactive, running to the end of the period already paid."""
+    owned = bought.owned
+    subscribed_at = as_utc(owned.created_at)
+    cancelled_at = owned.cancelled_at
+    if cancelled_at is None:
+        start_at, end_at = paid_period(subscribed_at, as_utc(now))
+    else:
+        start_at, end_at = paid_period(subscribed_at, as_utc(cancelled_at))
+    lcn_id = owned.long_code_number_id
+    return {
+        "name": MAIN_SUBSCRIPTION,
+        "status": "active" if cancelled_at is None else "inactive",
+        "price": monthly_price(bought.number),
+        "subscription": {
+            "id": str(derived_id("subscription", lcn_id, MAIN_SUBSCRIPTION)),
+            "correlationId": str(owned.order_id),
+            "status": "active" if cancelled_at is None else "canceled",
+            "subscribedAt": iso_millis(subscribed_at),
+            "updatedAt": iso_millis(cancelled_at if cancelled_at is not None else subscribed_at),
+            "canceledAt": _optional_time(cancelled_at),
+            "startAt": iso_millis(start_at),
+            "endAt": iso_millis(end_at),
+        },
+    }
+
+
+def updated_number_json(bought: LongCodeNumber, now: datetime) -> dict[str, Any]:
+    """Bird's older Number, as the cancellation answers it: the number and its subscription,
+    cancelled, with when it will be deactivated."""
+    owned, number = bought.owned, bought.number
+    pending = as_utc(now) < order_completes_at(bought)
+    main = subscription_json(bought, now)
+    cancelled_at = _optional_time(owned.cancelled_at)
+    return {
+        "id": str(owned.long_code_number_id),
+        "status": "pending" if pending else "active",
+        "createdAt": iso_millis(owned.created_at),
+        "updatedAt": iso_millis(owned.updated_at),
+        "type": number.number_type,
+        "number": number.number_string,
+        "country": number.country_code,
+        "capabilities": _legacy_capabilities(number),
+        "monthlyRecurringPrice": monthly_price(number),
+        "subscription": {
+            "status": "active" if owned.cancelled_at is None else "cancelled",
+            "subscribedAt": iso_millis(owned.created_at),
+            "updatedAt": main["subscription"]["updatedAt"],
+            "cancelledAt": cancelled_at,
+        },
+        "endpointSubscription": main["subscription"],
+        "activatedAt": None if pending else iso_millis(order_completes_at(bought)),
+        "deactivatedAt": None,
+        "deactivatesAt": _optional_time(owned.deprovision_at),
+    }
+
+
+def number_available_json(number: StockNumber) -> dict[str, Any]:
+    """Bird's legacy NumberAvailable: a stock item without its id, fax included (never
+    supported here), and no compliance requirements (numbers-mock asks for no KYC)."""
+    return {
+        "type": number.number_type,
+        "capabilities": _legacy_capabilities(number),
+        "number": number.number_string,
+        "country": number.country_code,
+        "monthlyRecurringPrice": monthly_price(number),
+        "complianceRequirements": [],
+    }
+
+
+def _legacy_capabilities(number: StockNumber) -> dict[str, dict[str, bool]]:
+    # Bird's legacy order (sms first), from the same capability bits as the stock item's.
+    capabilities = _capabilities(number.capability_mask)
+    return {
+        "sms": capabilities["sms"],
+        "voice": capabilities["voice"],
+        "mms": capabilities["mms"],
+        "fax": {"inbound": False, "outbound": False},
+    }
+
+
+def _optional_time(moment: datetime | None) -> str | None:
+    return None if moment is None else iso_millis(moment)
 
 
 def _directions(number: InventoryNumber) -> dict[str, tuple[bool, bool]]:

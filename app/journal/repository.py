@@ -80,9 +80,9 @@ def body_digest(body: str) -> str:
     return digest
 
 
-# The digests of the bodies seen last (a repeated answer is one text, digested once): 4 MiB
+# The digests of the bodies seen last (a repeated answer is one text, digested once): 1 MiB
 # of bodies, the oldest first out.
-_DIGESTS: ByteBudgetCache[str, str] = ByteBudgetCache(4 * 1024 * 1024)
+_DIGESTS: ByteBudgetCache[str, str] = ByteBudgetCache(1024 * 1024)
 _DIGEST_OVERHEAD = 200
 
 

@@ -20,9 +20,9 @@ from app.byte_budget import ByteBudgetCache
 from app.db.engine import driver_scalar
 from app.db.models import StockVersion
 
-# 4 MiB: a thousand or more 10-item pages. A long-running server's memory levels off here
-# whatever it is asked (Speed II).
-BYTE_BUDGET = 4 * 1024 * 1024
+# 2 MiB: some 500 10-item pages. A long-running server's memory levels off here whatever it
+# is asked (Speed II).
+BYTE_BUDGET = 2 * 1024 * 1024
 # What an entry costs besides its key's and answer's bytes: the tuples, the ordered dict's
 # node and the bytes objects' headers, roughly (sys.getsizeof on CPython 3.11).
 _ENTRY_OVERHEAD = 250

@@ -136,9 +136,9 @@ def _decoded(kept: bytes) -> str:
 
 # A cached answer is sent as the same bytes every time (app.stock.answers): decoded once, and
 # the same text then finds its digest at once (app.journal.repository.body_digest). At most
-# 64 bodies of at most MAX_BODY_BYTES each are remembered, with their texts: 8 MiB at worst,
-# a few hundred KB for pages of 10.
-@functools.lru_cache(maxsize=64)
+# 16 bodies of at most MAX_BODY_BYTES each are remembered, with their texts: 2 MiB at worst,
+# a hundred KB for pages of 10.
+@functools.lru_cache(maxsize=16)
 def _remembered_text(kept: bytes) -> str:
     return _decoded(kept)
 

@@ -28,5 +28,9 @@ OPENAPI_TAGS: tuple[dict[str, str], ...] = tuple(
 
 
 def routers() -> list[APIRouter]:
-    """The routers of every provider API, in the order the app mounts them."""
-    return [router for provider in PROVIDERS for router in provider.routers()]
+    """The routers of every provider API, in the order the app mounts them: each provider's
+    first router (its hot search: Bird's stock items, Pingram's available numbers) before
+    the others. FastAPI tries routes in order, and every route tried before the match costs
+    the request (Speed II: Pingram's search behind Bird's other routers cost ~17 µs)."""
+    mounted = [provider.routers() for provider in PROVIDERS]
+    return [routers[0] for routers in mounted] + [r for routers in mounted for r in routers[1:]]

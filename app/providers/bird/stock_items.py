@@ -31,7 +31,8 @@ from app.web.responses import ProviderJSONResponse
 # Every request of this page goes through ExplicitRoute: see app.web.hot_routes.
 router = APIRouter(tags=[STOCK_ITEMS_TAG], route_class=ExplicitRoute)
 
-_CALL = bird_call(
+# The stock-items search's parameters, checked by name (the workspace's search takes them too).
+STOCK_ITEMS_CHECKS = (
     known_parameters(
         ("limit", "pageToken", "countryCodes", "prefix", "types", "features", "testing"),
         repeatable=("countryCodes", "types", "features"),
@@ -48,6 +49,7 @@ _CALL = bird_call(
     ),
     boolean_parameters("testing"),
 )
+_CALL = bird_call(*STOCK_ITEMS_CHECKS)
 
 
 @router.get(

@@ -29,6 +29,7 @@ from app.providers.bird.long_code_numbers import (
 from app.providers.bird.openapi import bird_error_responses
 from app.providers.bird.schemas import NumbersAvailablePage, StockItemsPage
 from app.providers.bird.stock_filters import stock_items_query
+from app.providers.bird.stock_items import STOCK_ITEMS_CHECKS
 from app.providers.parameters import STOCK_FEATURES
 from app.stock import search
 from app.stock.numbers import StockNumber
@@ -40,22 +41,7 @@ from app.web.responses import ProviderJSONResponse
 
 router = APIRouter(tags=[STOCK_ITEMS_TAG])
 
-_STOCK_ITEMS_CALL = bird_call(
-    known_parameters(
-        ("limit", "pageToken", "countryCodes", "prefix", "types", "features", "testing"),
-        repeatable=("countryCodes", "types", "features"),
-        aliases={
-            "countryCode": "countryCodes",
-            "country": "countryCodes",
-            "type": "types",
-            "feature": "features",
-            "areaCode": "prefix",
-            "page_token": "pageToken",
-            "nextPageToken": "pageToken",
-        },
-    ),
-    parameters.boolean_parameters("testing"),
-)
+_STOCK_ITEMS_CALL = bird_call(*STOCK_ITEMS_CHECKS)
 _AVAILABLE_CALL = bird_call(
     known_parameters(
         ("limit", "pageToken", "countryCode", "type", "features", "prefix"),

@@ -254,7 +254,9 @@ class ProviderCall:
         cached = await self.context.read_path.cached(self.answer_key, self.scripted)
         if cached is None:
             return None
-        return ProviderJSONResponse(cached.result, headers=dict(cached.headers) or None)
+        return ProviderJSONResponse(
+            cached.result, headers=dict(cached.headers) if cached.headers else None
+        )
 
     async def answer_from_stock(self, work: StockWork) -> Scripted[bytes]:
         """The encoded answer of a read whose answer depends on the request's path and query

@@ -7,12 +7,12 @@ the route (matching, 404/405, the OpenAPI document, the operation id), but works
 when the route is built, from the endpoint's own signature (``Annotated`` with FastAPI's
 public ``Path``, ``Query`` and ``Depends``), what each request needs:
 
-1. the route's dependencies, each through its explicit resolver (``explicit_dependencies``):
-   the provider call checks the caller before anything else;
+1. the provider call, through its explicit resolver (``explicit_dependencies``): it checks
+   the caller before anything else;
 2. the cached answer of this very request (``ProviderCall.cached``, ``app.web.read_path``):
    a request answered before, on a stock unchanged since, is answered again without
    reading a parameter (they were valid, or it would not have been cached); else the
-   provider call checks the parameters' names;
+   provider call checks the parameters' names, and the other dependencies are resolved;
 3. its path and query parameters, each validated by a pydantic ``TypeAdapter`` of its type
    and constraints: the errors FastAPI would give, so the same envelope messages;
 4. the endpoint, called with them; it returns its response.
@@ -98,19 +98,24 @@ class ExplicitRoute(APIRoute):
         if len(provider_calls) > 1:
             raise TypeError(f"{self.path}: more than one provider call")
         provider_call = provider_calls[0] if provider_calls else None
+        resolvers = dict(dependencies)
+        others = [(name, resolve) for name, resolve in dependencies if name != provider_call]
         path = [p for p in parameters if p.location == "path"]
         query = [p for p in parameters if p.location == "query"]
         endpoint: Callable[..., Awaitable[Response]] = self.endpoint
 
         async def handle(request: Request) -> Response:
-            # Dependencies first: the caller is checked before any parameter, as before.
-            arguments = {name: await resolve(request) for name, resolve in dependencies}
+            # The provider call first: the caller is checked before anything else, then the
+            # cached answer is tried before the other dependencies and any parameter.
+            arguments: dict[str, Any] = {}
             if provider_call is not None:
-                call = arguments[provider_call]
+                call = arguments[provider_call] = await resolvers[provider_call](request)
                 cached: Response | None = await call.cached()
                 if cached is not None:
                     return cached
                 call.check_parameters()
+            for name, resolve in others:
+                arguments[name] = await resolve(request)
             errors: list[Any] = []
             for declared, values in ((path, request.path_params), (query, request.query_params)):
                 for parameter in declared:

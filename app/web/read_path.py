@@ -56,6 +56,7 @@ from app.web.responses import ProviderJSONResponse
 _Result = TypeVar("_Result")
 StockWork = Callable[[StockReader], bytes]  # reads a page, returns the encoded answer
 _UNSCRIPTED = Verdict()
+_NO_HEADERS: Mapping[str, str] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +97,15 @@ class ReadPath:
         """The cached answer of this very request, once the script allows it; None: read
         the parameters and call ``answer``."""
         state = self._state()
-        if state is None or fault_may_fire(state, call) or search.holds_check_due():
+        if state is None or search.holds_check_due():
+            return None
+        if state.faults and fault_may_fire(state, call):
             return None
         answer = self.answers.get(key, state.stock_version)
         if answer is None:
             return None
+        if not state.rate_limits:  # the common case, without a coroutine
+            return Scripted(answer, _NO_HEADERS)
         verdict = await self._judge_on_loop(state, call)
         return Scripted(answer, verdict.headers)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from common import git
+from traffic import TRAFFIC
 
 # What each size is measured on: key -> what it is.
 SIZE_MEASUREMENTS = {
@@ -31,11 +32,6 @@ TRAFFIC_GROUPS = {
     "traffic": "SQLite",
     "reference_traffic": "WireMock, fixed stubs",
     "postgres": "PostgreSQL",
-}
-TRAFFIC = {
-    "stock_varied": "stock items, varied queries",
-    "available_varied": "available numbers, varied",
-    "stock_walk": "stock items, every page by token",
 }
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import os
 import signal
 import sys
@@ -69,7 +70,6 @@ from traffic import (
     memory_after_traffic,
     plan_traffic,
     start_postgres_server,
-    start_sqlite_server,
     traffic_measurements,
 )
 from workload import AVAILABLE_DEFAULT, ORG, STOCK_PAGE, plan_requests
@@ -216,7 +216,9 @@ def run(plan: Plan, report: dict[str, Any]) -> None:
             measurements = measure(plan, generator, servers, paths, headers, groups)
             measurements |= measure_rate_limited(plan, generator, servers, env, headers)
             report["memory"] = memory_after_traffic(
-                start_sqlite_server("default", dbdir / db_name(default_count), env, workdir),
+                functools.partial(
+                    start_numbers_mock, "default", dbdir / db_name(default_count), env, workdir
+                ),
                 servers["large"],
                 headers,
                 env,

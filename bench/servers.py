@@ -122,11 +122,13 @@ def mint_token(env: dict[str, str], org: str) -> str:
 
 
 def start_numbers_mock(
-    key: str, database: Path, env: dict[str, str], workdir: Path
+    key: str, database: Path | str, env: dict[str, str], workdir: Path
 ) -> ServerProcess:
+    """``numbers-mock serve`` on a SQLite file, or on ``database`` as a URL."""
+    url = database if isinstance(database, str) else f"sqlite:///{database}"
     port = free_port(HOST)
     command = [*server_command(), "serve", "--host", HOST, "--port", str(port)]
-    command += ["--database-url", f"sqlite:///{database}", "--log-level", "warning"]
+    command += ["--database-url", url, "--log-level", "warning"]
     return start(key, command, env, port, workdir)
 
 

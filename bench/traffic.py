@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
-from common import HOST, BenchBroken, progress, vm_kib
+from common import BenchBroken, progress, vm_kib
 from load import Measurement
-from servers import clear_scripting, start, wait_ready
+from servers import clear_scripting, start_numbers_mock, wait_ready
 from varied import plan_varied, stock_listing, walk_pages
 from workload import ORG
 
-from numbers_mock_testing.process import ServerProcess, free_port
+from numbers_mock_testing.process import ServerProcess
 from numbers_mock_testing.server import server_command
 
 TRAFFIC = {
@@ -101,10 +101,7 @@ def start_postgres_server(
     )
     if seeded.returncode != 0:
         raise BenchBroken(f"seeding PostgreSQL failed: {seeded.stderr[-2000:]}")
-    port = free_port(HOST)
-    command = [*server_command(), "serve", "--host", HOST, "--port", str(port)]
-    command += ["--database-url", url, "--log-level", "warning"]
-    server = start("postgres", command, env, port, workdir)
+    server = start_numbers_mock("postgres", url, env, workdir)
     wait_ready(server)
     clear_scripting(server, env)
     return server
@@ -170,18 +167,6 @@ def memory_after_traffic(
     }
     progress(f"peak RSS: default {default['peak_mb']} MB, large {large_after['peak_mb']} MB")
     return {"default": default, "large": large_after}
-
-
-def start_sqlite_server(
-    name: str, database: Path, env: dict[str, str], workdir: Path
-) -> Callable[[], ServerProcess]:
-    def starter() -> ServerProcess:
-        port = free_port(HOST)
-        command = [*server_command(), "serve", "--host", HOST, "--port", str(port)]
-        command += ["--database-url", f"sqlite:///{database}", "--log-level", "warning"]
-        return start(name, command, env, port, workdir)
-
-    return starter
 
 
 def _ok(response: httpx.Response, target: str) -> None:

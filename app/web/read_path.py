@@ -207,8 +207,6 @@ class ReadPath:
         except self._reads.errors:
             self._reads.discard()
             return None
-        if answer is None:
-            return None
         return answer
 
     def _in_session(

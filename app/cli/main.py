@@ -129,6 +129,9 @@ def serve(
         "log_config": log_config,
         "log_level": log_level.lower(),
         "access_log": access_log,
+        # uvicorn's own HTTP protocol, with each request's connection at hand: scripted
+        # transport faults break it (app.web.transport).
+        "http": "app.web.transport:ConnectionAwareProtocol",
     }
     if reload or workers > 1:
         # Each process imports the factory, which reads the settings from the environment.

@@ -44,6 +44,7 @@ from app.journal import repository as journal_repository
 from app.lifecycle import mock_clock, ownership
 from app.scripting import repository as scripting_repository
 from app.scripting import script
+from app.scripting.script import TransportFaultKind
 from app.stock import changes, repository
 from app.web.deps import ContextDep, SessionDep, admin_access, flush_journal, known_parameters
 from app.web.openapi import error_responses
@@ -286,14 +287,14 @@ def move_clock(body: ClockMove, session: SessionDep) -> Clock:
 @router.post("/faults", operation_id="addFault", status_code=201, response_model=ScriptedFault)
 def add_fault(body: FaultRequest, session: SessionDep) -> ScriptedFault:
     """Script a failure or a delay of the next matching provider requests."""
-    return ScriptedFault.model_validate(script.create_fault(session, body.spec()))
+    return ScriptedFault.of(script.create_fault(session, body.spec()))
 
 
 @router.get("/faults", operation_id="listFaults", response_model=ScriptedFaults)
 def list_faults(session: SessionDep) -> ScriptedFaults:
     """The scripted faults, oldest first, with how often each fired."""
     faults = scripting_repository.list_faults(session)
-    return ScriptedFaults(faults=[ScriptedFault.model_validate(fault) for fault in faults])
+    return ScriptedFaults(faults=[ScriptedFault.of(fault) for fault in faults])
 
 
 @router.delete(
@@ -359,7 +360,9 @@ def clear_rate_limits(session: SessionDep) -> Response:
     "/requests",
     operation_id="listRequests",
     response_model=RecordedRequests,
-    dependencies=[Depends(known_parameters(("operation", "organizationId", "status", "limit")))],
+    dependencies=[
+        Depends(known_parameters(("operation", "organizationId", "status", "fault", "limit")))
+    ],
 )
 def list_requests(
     session: SessionDep,
@@ -367,6 +370,7 @@ def list_requests(
     operation: Annotated[Operation | None, Query()] = None,
     organization_id: Annotated[str | None, Query(alias="organizationId")] = None,
     status: Annotated[int | None, Query(ge=100, le=599)] = None,
+    fault: Annotated[TransportFaultKind | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> RecordedRequests:
     """The provider requests received, newest first (never their Authorization)."""
@@ -375,6 +379,7 @@ def list_requests(
         operation=None if operation in (None, "*") else operation,
         organization_id=organization_id,
         status=status,
+        fault=fault,
         limit=limit,
         keep=context.settings.journal_size,
     )

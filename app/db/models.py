@@ -139,6 +139,20 @@ class Fault(Base):
     times_remaining: Mapped[int | None]  # None: until deleted
     probability: Mapped[float | None]
     draws: Mapped[int] = mapped_column(default=0)  # requests it was tried on
+    # A transport fault (app.scripting.script.TRANSPORT_FAULTS): no status, no body; then
+    # how long a hang lasts before the server closes the connection.
+    fault: Mapped[str | None] = mapped_column(String(32))
+    hang_ms: Mapped[int | None]
+    # A delay drawn per request (instead of delay_ms): "uniform" between the lower and upper
+    # bounds, or "lognormal" around the median with sigma.
+    delay_distribution: Mapped[str | None] = mapped_column(String(16))
+    delay_lower_ms: Mapped[int | None]
+    delay_upper_ms: Mapped[int | None]
+    delay_median_ms: Mapped[float | None]
+    delay_sigma: Mapped[float | None]
+    # The answer's body sent in this many chunks spread over this many milliseconds.
+    dribble_chunks: Mapped[int | None]
+    dribble_total_ms: Mapped[int | None]
     fired: Mapped[int] = mapped_column(default=0)
 
 
@@ -179,7 +193,8 @@ class JournalEntry(Base):
     method: Mapped[str] = mapped_column(String(8))
     path: Mapped[str] = mapped_column(String(2048))
     query: Mapped[str] = mapped_column(Text)
-    status: Mapped[int]
+    status: Mapped[int | None]  # None: no status line was sent (a transport fault)
+    fault: Mapped[str | None] = mapped_column(String(32))  # the transport fault it met
     duration_ms: Mapped[float]
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     organization_id: Mapped[str | None] = mapped_column(String(256))

@@ -28,11 +28,12 @@ class JournalRecord:
     method: str
     path: str
     query: str
-    status: int
+    status: int | None  # None: no status line was sent (a transport fault)
     duration_ms: float
     received_at: datetime
     organization_id: str | None
     sub: str | None
+    fault: str | None = None  # the transport fault the request met
     request_headers: str | None = None  # a JSON object
     request_body: str | None = None
     response_headers: str | None = None  # a JSON object
@@ -169,6 +170,7 @@ def list_entries(
     status: int | None,
     limit: int,
     keep: int,
+    fault: str | None = None,
 ) -> list[JournalEntry]:
     """Newest first (by when the request came: replicas commit their batches independently,
     so ids follow commit order); never more than ``keep``, however far trimming lags.
@@ -185,6 +187,8 @@ def list_entries(
         statement = statement.where(JournalEntry.organization_id == organization_id)
     if status is not None:
         statement = statement.where(JournalEntry.status == status)
+    if fault is not None:
+        statement = statement.where(JournalEntry.fault == fault)
     newest_first = statement.order_by(JournalEntry.received_at.desc(), JournalEntry.id.desc())
     return list(session.scalars(newest_first.limit(limit)))
 

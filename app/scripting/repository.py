@@ -76,17 +76,21 @@ def record_draw(session: Session, fault_id: str) -> int:
     return int(result.scalar_one())
 
 
-def consume_fault(session: Session, fault: Fault) -> bool:
-    """Use up one of the fault's ``times``; False if another request took the last one."""
+def consume_fault(session: Session, fault: Fault) -> int | None:
+    """Use up one of the fault's ``times``; returns how often it has fired with this request,
+    None if another request took its last time."""
     if fault.times_remaining is None:
         statement = update(Fault).where(Fault.id == fault.id)
     else:
         statement = update(Fault).where(Fault.id == fault.id, Fault.times_remaining > 0)
         statement = statement.values(times_remaining=Fault.times_remaining - 1)
     result = session.execute(
-        statement.values(fired=Fault.fired + 1).execution_options(synchronize_session=False)
+        statement.values(fired=Fault.fired + 1)
+        .returning(Fault.fired)
+        .execution_options(synchronize_session=False)
     )
-    return changed_rows(result) == 1
+    fired = result.scalar_one_or_none()
+    return None if fired is None else int(fired)
 
 
 def add_rate_limit(session: Session, rate_limit: RateLimit) -> RateLimit:

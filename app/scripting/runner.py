@@ -32,7 +32,8 @@ class ScriptedCall:
 
 @dataclass(frozen=True, slots=True)
 class Outcome(Generic[Result]):
-    """The verdict, and either the operation's result or the error to answer with."""
+    """The verdict, and either the operation's result or the error to answer with (neither
+    when the verdict is a transport fault)."""
 
     verdict: Verdict
     result: Result | None = None
@@ -65,6 +66,8 @@ def judge_then_work(
             return Outcome(Verdict(), error=error)
         if verdict.failure is not None:
             return Outcome(verdict, error=verdict.failure)
+        if verdict.transport_fault is not None:
+            return Outcome(verdict)  # the connection breaks: nothing is done, nothing answered
         try:
             with session.begin():
                 return Outcome(verdict, result=work(session))

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Literal, Protocol, get_args
 
 from sqlalchemy.orm import Session
 
@@ -66,6 +66,42 @@ FAILURE_DEFAULTS: dict[int, FailureDefaults] = {
 }
 
 
+# What a transport fault does to the connection (app.web.transport carries it out):
+TransportFaultKind = Literal[
+    "connection_reset",  # reset (RST) before any response byte
+    "empty_response",  # closed with no byte sent
+    "random_data_then_close",  # bytes that are not HTTP, then closed
+    "malformed_chunk",  # a 200 and chunked headers, then a chunk that is not one, then closed
+    "truncated_body",  # a 200 whose Content-Length promises more than is sent, then closed
+    "hang",  # nothing, until the client gives up (or hang_ms passes: then closed)
+]
+TRANSPORT_FAULTS: tuple[str, ...] = get_args(TransportFaultKind)
+# Faults that send a status line before breaking: the journal records this status.
+TRANSPORT_FAULT_STATUS = {"malformed_chunk": 200, "truncated_body": 200}
+DEFAULT_HANG_MS = 60_000
+MAX_HANG_MS = 600_000  # nothing hangs longer: a forgotten hang frees its connection
+# How a delay can be drawn (WireMock's two): see drawn_delay_ms.
+DELAY_DISTRIBUTIONS = ("uniform", "lognormal")
+# A drawn delay never exceeds the longest fixed one (a lognormal tail is unbounded).
+MAX_DELAY_MS = 60_000
+
+
+@dataclass(frozen=True, slots=True)
+class TransportFault:
+    """A transport fault a request met: which one, and how long a hang lasts."""
+
+    kind: str
+    hang_ms: int = DEFAULT_HANG_MS
+
+
+@dataclass(frozen=True, slots=True)
+class Dribble:
+    """An answer's body sent in ``chunks`` pieces spread over ``total_ms``."""
+
+    chunks: int
+    total_ms: int
+
+
 @dataclass(frozen=True, slots=True)
 class FaultSpec:
     """A fault to script: the columns of ``Fault`` that its creator chooses."""
@@ -81,6 +117,15 @@ class FaultSpec:
     delay_ms: int | None = None
     times_remaining: int | None = None  # None: until deleted
     probability: float | None = None
+    fault: str | None = None  # one of TRANSPORT_FAULTS
+    hang_ms: int | None = None
+    delay_distribution: str | None = None  # one of DELAY_DISTRIBUTIONS
+    delay_lower_ms: int | None = None
+    delay_upper_ms: int | None = None
+    delay_median_ms: float | None = None
+    delay_sigma: float | None = None
+    dribble_chunks: int | None = None
+    dribble_total_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +142,10 @@ class RateLimitSpec:
 class Verdict:
     """What to do with one provider request."""
 
-    delay_ms: int = 0
+    delay_ms: float = 0
     failure: ScriptedFailure | None = None
+    transport_fault: TransportFault | None = None  # then no answer: the connection breaks
+    dribble: Dribble | None = None
     headers: dict[str, str] = field(default_factory=dict)  # rate-limit headers, on any answer
     scripted: bool = False  # any fault or rate limit existed (counters may have changed)
 
@@ -230,12 +277,57 @@ def _apply_faults(
             draw = repository.record_draw(session, fault.id)
             if _draw(seed, fault, draw) >= fault.probability:
                 continue
-        if not repository.consume_fault(session, fault):
+        fired = repository.consume_fault(session, fault)
+        if fired is None:
             continue  # another request used its last time
-        verdict.delay_ms += fault.delay_ms or 0
+        verdict.delay_ms += drawn_delay_ms(seed, fault, fired)
+        if fault.dribble_chunks is not None:
+            verdict.dribble = Dribble(fault.dribble_chunks, fault.dribble_total_ms or 0)
+        if fault.fault is not None:
+            verdict.transport_fault = TransportFault(fault.fault, fault.hang_ms or DEFAULT_HANG_MS)
+            return
         if fault.status is not None:
             verdict.failure = _failure(fault)
             return
+
+
+class DelayRule(Protocol):
+    """What a delay is drawn from (a ``Fault`` row)."""
+
+    @property
+    def operation(self) -> str: ...
+    @property
+    def organization_id(self) -> str | None: ...
+    @property
+    def delay_ms(self) -> int | None: ...
+    @property
+    def delay_distribution(self) -> str | None: ...
+    @property
+    def delay_lower_ms(self) -> int | None: ...
+    @property
+    def delay_upper_ms(self) -> int | None: ...
+    @property
+    def delay_median_ms(self) -> float | None: ...
+    @property
+    def delay_sigma(self) -> float | None: ...
+
+
+def drawn_delay_ms(seed: int, rule: DelayRule, fired: int) -> float:
+    """The delay of the ``fired``-th request a fault fires on: its fixed ``delay_ms``, or a
+    draw from its distribution that the seed makes reproducible (the same script delays the
+    same requests alike in every run), at most MAX_DELAY_MS."""
+    if rule.delay_distribution is None:
+        return rule.delay_ms or 0
+    draws = random.Random(
+        f"{seed}:{rule.operation}:{rule.organization_id}:{rule.delay_distribution}:{fired}"
+    )
+    if rule.delay_distribution == "uniform":
+        lower, upper = rule.delay_lower_ms or 0, rule.delay_upper_ms or 0
+        drawn = draws.uniform(lower, upper)
+    else:  # lognormal: its median is exp(mu)
+        median = rule.delay_median_ms or 0
+        drawn = median * math.exp((rule.delay_sigma or 0) * draws.gauss(0, 1)) if median else 0
+    return min(drawn, MAX_DELAY_MS)
 
 
 def _draw(seed: int, fault: Fault, draw: int) -> float:

@@ -21,6 +21,7 @@ from fastapi.security.http import HTTPBase
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.responses import Response
+from starlette.types import Scope
 
 from app.auth.access_keys import AccessKeyCodec, access_key
 from app.auth.tokens import Principal, TokenVerifier, bearer_token
@@ -243,10 +244,11 @@ class ProviderCall:
     scripted: ScriptedCall
     answer_key: AnswerKey  # what its answer is cached under, if cached (``answer_key``)
     check_parameters: Callable[[], None]  # the operation's checks of the parameters' names
+    scope: Scope  # the request's: what the script does to its transport is noted there
 
     async def run(self, work: Callable[[Session], _Result]) -> Scripted[_Result]:
         """Run ``work`` in a request session after the verdict, on a worker thread."""
-        return await self.context.read_path.run(self.scripted, work)
+        return await self.context.read_path.run(self.scripted, work, self.scope)
 
     async def cached(self) -> Response | None:
         """The cached answer of this very request, when the read path has one that holds
@@ -262,7 +264,7 @@ class ProviderCall:
         """The encoded answer of a read whose answer depends on the request's path and query
         and on the stock alone, by the read path (``app.web.read_path``): cached, read on the
         event loop, or read on a worker."""
-        return await self.context.read_path.answer(self.answer_key, self.scripted, work)
+        return await self.context.read_path.answer(self.answer_key, self.scripted, work, self.scope)
 
 
 CallerCheck = Callable[[Request, AppContext], Principal]
@@ -285,6 +287,7 @@ def provider_operation(
             scripted=_scripted_call(request, caller),
             answer_key=answer_key(request),
             check_parameters=lambda: _run_checks(checks, request),
+            scope=request.scope,
         )
 
     async def provider_call(request: Request) -> ProviderCall:

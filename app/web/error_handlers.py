@@ -169,9 +169,9 @@ def _body_error(error: dict[str, Any]) -> ApiError:
     message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
     # A check of the whole body (which fields go together) names no field.
     where = f"the request body's {field}" if field else "the request body"
-    return InvalidParameter(
-        f"{where} is invalid: {message}", fix="see this operation's schema in /docs"
-    )
+    # A check of fields that go together says how to fix it (app.control.schemas).
+    fix = error.get("ctx", {}).get("fix") or "see this operation's schema in /docs"
+    return InvalidParameter(f"{where} is invalid: {message}", fix=str(fix))
 
 
 def _integer_range(request: Request, name: str) -> tuple[int, int] | None:

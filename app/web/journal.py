@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.byte_budget import ByteBudgetCache
 from app.journal.repository import JournalRecord
 from app.journal.writer import GroupCommitWriter
+from app.web.transport import met_transport_fault
 
 _CALLER = "numbers_mock.journal.caller"
 
@@ -74,13 +75,23 @@ class JournalMiddleware:
                     self._writer.submit(functools.partial(_record, scope, exchange))
             await send(message)
 
-        await self.app(scope, receive_and_keep, send_and_record)
+        try:
+            await self.app(scope, receive_and_keep, send_and_record)
+        finally:
+            broken = met_transport_fault(scope)
+            if broken is not None and exchange.finished == 0.0:
+                # A transport fault broke the connection instead of answering: journaled
+                # with the fault, and the status line it sent, if any.
+                exchange.finished = time.perf_counter()
+                exchange.response_body.keep(broken.sent.partition(b"\r\n\r\n")[2])
+                self._writer.submit(functools.partial(_record, scope, exchange))
 
 
 def _record(scope: Scope, exchange: _Exchange) -> JournalRecord:
     """The journal's record of a finished exchange (built on the writer's thread)."""
     start = exchange.start
     state = scope.get("state", {})
+    broken = met_transport_fault(scope)
     caller_organization, sub = state.get(_CALLER, (None, None))
     organization_id = caller_organization or scope.get("path_params", {}).get("organizationId")
     return JournalRecord(
@@ -89,7 +100,8 @@ def _record(scope: Scope, exchange: _Exchange) -> JournalRecord:
         method=scope["method"],
         path=scope["path"],
         query=scope.get("query_string", b"").decode("latin-1"),
-        status=start["status"],
+        status=start["status"] if broken is None else broken.status,
+        fault=None if broken is None else broken.fault,
         duration_ms=round((exchange.finished - exchange.started) * 1000, 3),
         received_at=datetime.fromtimestamp(exchange.received_at, UTC),
         organization_id=organization_id,
@@ -97,7 +109,7 @@ def _record(scope: Scope, exchange: _Exchange) -> JournalRecord:
         # A client sends the same headers request after request: turned into JSON once.
         request_headers=_request_headers_json(scope.get("headers", ())),
         request_body=exchange.request_body.text(),
-        response_headers=_headers_json(start.get("headers", ())),
+        response_headers=None if broken is not None else _headers_json(start.get("headers", ())),
         response_body=exchange.response_body.text(),
     )
 

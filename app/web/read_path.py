@@ -17,7 +17,8 @@ that applies:
    the statement compiled once (``app.stock.reader``), no thread hop, no transaction. SQLite
    busy, or a release hold check due (a write): the same read on a worker thread.
 5. **The worker path** (``run``): on a provider-call thread, the verdict in the database and
-   then the work, in one transaction when nothing is scripted (``app.scripting.runner``).
+   then the work, in one transaction when nothing is scripted (``app.scripting.runner``);
+   a transport fault or a dribbled body is carried out by ``app.web.transport``.
 
 Why: a thread hop, a session, a transaction and SQLAlchemy's execution cost several times
 the ~40 µs an indexed page costs SQLite itself (Speed II's profile). Writes (purchases,
@@ -39,6 +40,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.types import Scope
 
 from app.db.read_connections import ReadConnections
 from app.db.state_watch import StateWatch, WatchedState
@@ -52,6 +54,7 @@ from app.stock import search
 from app.stock.answers import AnswerKey, StockAnswers, stock_version
 from app.stock.reader import StockReader
 from app.web.responses import ProviderJSONResponse
+from app.web.transport import TransportFaultMet, transport_effects
 
 _Result = TypeVar("_Result")
 StockWork = Callable[[StockReader], bytes]  # reads a page, returns the encoded answer
@@ -109,7 +112,9 @@ class ReadPath:
         verdict = await self._judge_on_loop(state, call)
         return Scripted(answer, verdict.headers)
 
-    async def answer(self, key: AnswerKey, call: ScriptedCall, work: StockWork) -> Scripted[bytes]:
+    async def answer(
+        self, key: AnswerKey, call: ScriptedCall, work: StockWork, scope: Scope
+    ) -> Scripted[bytes]:
         """``work``'s answer by the first rung that applies (see the module's docstring)."""
         state = self._state()
         if state is None and self._reads is not None and not search.holds_check_due():
@@ -117,7 +122,7 @@ class ReadPath:
             if answer is not None:
                 return Scripted(answer, {})
         if state is None or fault_may_fire(state, call):
-            scripted = await self.run(call, functools.partial(self._read_in, key, work))
+            scripted = await self.run(call, functools.partial(self._read_in, key, work), scope)
             version, worked = scripted.result
             if version is not None:
                 self.answers.keep(key, version, worked)
@@ -140,16 +145,21 @@ class ReadPath:
         return Scripted(read, verdict.headers)
 
     async def run(
-        self, call: ScriptedCall, work: Callable[[Session], _Result]
+        self, call: ScriptedCall, work: Callable[[Session], _Result], scope: Scope
     ) -> Scripted[_Result]:
         """Rung 5 for any provider operation: the verdict, then ``work`` in a session, on a
-        provider-call thread; the verdict's delay waited out on the event loop."""
+        provider-call thread; the verdict's delay waited out on the event loop, its transport
+        fault or dribble handed to ``app.web.transport`` through the request's ``scope``."""
         outcome = await self._on_worker(
             functools.partial(judge_then_work, self._sessions, call, work, seed=self._seed)
         )
         verdict = outcome.verdict
         if verdict.delay_ms:
             await asyncio.sleep(verdict.delay_ms / 1000)
+        if verdict.transport_fault is not None:
+            raise TransportFaultMet(verdict.transport_fault)
+        if verdict.dribble is not None:
+            transport_effects(scope).dribble = verdict.dribble
         if outcome.error is not None:
             for name, value in verdict.headers.items():
                 outcome.error.headers.setdefault(name, value)

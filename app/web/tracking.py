@@ -75,6 +75,8 @@ class TrackingMiddleware:
 
         try:
             await self.app(scope, receive, send_with_tracking_id)
+        except ConnectionError:
+            raise  # a scripted transport fault without a connection to break: no answer
         except Exception:
             logger.exception(
                 "unexpected error trackingId=%s %s %s",

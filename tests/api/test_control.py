@@ -269,11 +269,14 @@ def test_fault_fires_the_given_times_then_clears(
 def test_a_fault_and_a_rate_limit_read_back_as_scripted(
     client: TestClient, admin: dict[str, str]
 ) -> None:
-    script = {**CARRIER_DOWN, "delayMs": 5, "times": 3, "probability": 0.25}  # every field
+    # Every field of a failing status; the transport's fields follow, null.
+    script = {**CARRIER_DOWN, "delayMs": 5, "times": 3, "probability": 0.25}
     created = client.post("/_mock/faults", json=script, headers=admin)
     assert created.status_code == 201
     fault = created.json()
-    assert list(fault) == ["id", *script, "fired", "createdAt"]
+    transport = {"delay": None, "dribble": None, "fault": None, "hangMs": None}
+    assert list(fault) == ["id", *script, *transport, "fired", "createdAt"]
+    assert {key: fault[key] for key in transport} == transport
     assert {key: fault[key] for key in script} == script
     assert fault["fired"] == 0
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z", fault["createdAt"])

@@ -74,6 +74,26 @@ def test_fault_scripted_on_one_fires_on_the_other(replicas: tuple[str, str]) -> 
     assert statuses == [503, 200]
 
 
+def test_a_transport_fault_scripted_on_one_breaks_the_others_connection(
+    replicas: tuple[str, str],
+) -> None:
+    one, two = replicas
+    httpx.post(f"{one}/_mock/reset", headers=ADMIN)
+    scripted = httpx.post(
+        f"{one}/_mock/faults",
+        json={"operation": "listStockItems", "fault": "empty_response", "times": 1},
+        headers=ADMIN,
+    )
+    assert scripted.status_code == 201
+    auth = _token(two)
+    path = "/organizations/acme/numbers-stock-items?countryCodes=US"
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.get(f"{two}{path}", headers=auth)
+    assert httpx.get(f"{one}{path}", headers=auth).status_code == 200
+    faults = httpx.get(f"{one}/_mock/faults", headers=ADMIN).json()["faults"]
+    assert [(f["fault"], f["fired"], f["times"]) for f in faults] == [("empty_response", 1, 0)]
+
+
 def test_the_lifecycle_and_its_clock_are_shared(replicas: tuple[str, str]) -> None:
     """An order on one is listed by the other; the clock moved on one ends the hold on both;
     an access key minted by one is accepted by the other."""

@@ -38,7 +38,6 @@ from app.web.journal import JournalMiddleware
 from app.web.openapi import install_openapi
 from app.web.read_path import ReadPath
 from app.web.tracking import TrackingMiddleware
-from app.web.transport import TransportFaultMiddleware
 
 logger = logging.getLogger("numbers_mock")
 GC_YOUNG_THRESHOLD = 20_000
@@ -115,8 +114,6 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
     install_error_handlers(app)
     install_openapi(app)
     install_docs(app)
-    # Inside the tracking middleware: a broken connection's bytes carry the tracking id.
-    app.add_middleware(TransportFaultMiddleware)
     app.add_middleware(TrackingMiddleware)
     # Added last, so outermost: it journals even the 500s TrackingMiddleware renders.
     app.add_middleware(

@@ -10,7 +10,7 @@ from typing import Any
 from annotated_types import Ge, Le
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -26,12 +26,14 @@ from app.errors import (
     NotFound,
 )
 from app.web.tracking import tracking_id_of
+from app.web.transport import Dribbled, TransportFaultMet, dribble_of, handle_transport_fault
 
 logger = logging.getLogger("numbers_mock.errors")
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _handle_api_error)  # type: ignore[arg-type]
+    app.add_exception_handler(TransportFaultMet, handle_transport_fault)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, _handle_database_error)  # type: ignore[arg-type]
@@ -39,15 +41,17 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DataError, _handle_unstorable_value)  # type: ignore[arg-type]
 
 
-def error_response(request: Request, error: ApiError) -> JSONResponse:
-    return JSONResponse(
+def error_response(request: Request, error: ApiError) -> Response:
+    answer = JSONResponse(
         error.envelope(tracking_id_of(request)),
         status_code=error.http_status,
         headers=error.headers,
     )
+    dribble = dribble_of(request.scope)  # a scripted failure can be slow too
+    return answer if dribble is None else Dribbled(answer, dribble)
 
 
-async def _handle_api_error(request: Request, error: ApiError) -> JSONResponse:
+async def _handle_api_error(request: Request, error: ApiError) -> Response:
     return error_response(request, error)
 
 
@@ -56,7 +60,7 @@ async def _handle_api_error(request: Request, error: ApiError) -> JSONResponse:
 _LOST_TO_A_CONCURRENT_TRANSACTION = frozenset({"40P01", "40001"})
 
 
-async def _handle_database_error(request: Request, exc: OperationalError) -> JSONResponse:
+async def _handle_database_error(request: Request, exc: OperationalError) -> Response:
     if getattr(exc.orig, "sqlstate", None) in _LOST_TO_A_CONCURRENT_TRANSACTION:
         return await _handle_lost_race(request, exc)
     logger.warning(
@@ -71,7 +75,7 @@ async def _handle_database_error(request: Request, exc: OperationalError) -> JSO
     return error_response(request, error)
 
 
-async def _handle_unstorable_value(request: Request, exc: DataError) -> JSONResponse:
+async def _handle_unstorable_value(request: Request, exc: DataError) -> Response:
     """A value the database refuses to store or compare (PostgreSQL and a NUL character):
     the input's fault, and nothing of the request was kept."""
     logger.info("unstorable value trackingId=%s: %s", tracking_id_of(request), exc.orig or exc)
@@ -83,9 +87,7 @@ async def _handle_unstorable_value(request: Request, exc: DataError) -> JSONResp
     return error_response(request, error)
 
 
-async def _handle_lost_race(
-    request: Request, exc: IntegrityError | OperationalError
-) -> JSONResponse:
+async def _handle_lost_race(request: Request, exc: IntegrityError | OperationalError) -> Response:
     """A unique constraint refused a write another request made first (the request's session
     has rolled back, so nothing of it is kept)."""
     logger.info("concurrent change trackingId=%s: %s", tracking_id_of(request), exc.orig or exc)
@@ -96,7 +98,7 @@ async def _handle_lost_race(
     return error_response(request, error)
 
 
-async def _handle_http_exception(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _handle_http_exception(request: Request, exc: StarletteHTTPException) -> Response:
     method, path = request.method, request.url.path
     error: ApiError
     if exc.status_code == 404:
@@ -136,7 +138,7 @@ def _path_pattern(template: str) -> re.Pattern[str]:
     return re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)))
 
 
-async def _handle_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _handle_validation_error(request: Request, exc: RequestValidationError) -> Response:
     # FastAPI checked types and ranges; report the first failure the way our own checks do.
     first: dict[str, Any] = exc.errors()[0]
     location = first.get("loc", ())

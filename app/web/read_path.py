@@ -48,13 +48,13 @@ from app.errors import ApiError
 from app.scripting.counts import RequestCounter
 from app.scripting.repository import SCRIPTED_SQL
 from app.scripting.runner import ScriptedCall, judge_then_work
-from app.scripting.script import Verdict
+from app.scripting.script import Dribble, Verdict
 from app.scripting.watched import fault_may_fire, verdict_of, watched_rate_limits, windows_of
 from app.stock import search
 from app.stock.answers import AnswerKey, StockAnswers, stock_version
 from app.stock.reader import StockReader
 from app.web.responses import ProviderJSONResponse
-from app.web.transport import TransportFaultMet, transport_effects
+from app.web.transport import Dribbled, TransportFaultMet, transport_effects
 
 _Result = TypeVar("_Result")
 StockWork = Callable[[StockReader], bytes]  # reads a page, returns the encoded answer
@@ -68,9 +68,11 @@ class Scripted(Generic[_Result]):
 
     result: _Result
     headers: Mapping[str, str]
+    dribble: Dribble | None = None  # its body sent slowly, in pieces
 
     def respond(self, body: Any, status_code: int = 200) -> ProviderJSONResponse:
-        return ProviderJSONResponse(body, status_code=status_code, headers=dict(self.headers))
+        answer = ProviderJSONResponse(body, status_code=status_code, headers=dict(self.headers))
+        return answer if self.dribble is None else Dribbled(answer, self.dribble)
 
 
 class ReadPath:
@@ -126,7 +128,7 @@ class ReadPath:
             version, worked = scripted.result
             if version is not None:
                 self.answers.keep(key, version, worked)
-            return Scripted(worked, scripted.headers)
+            return Scripted(worked, scripted.headers, scripted.dribble)
         verdict = await self._judge_on_loop(state, call)
         # A due hold check is a write: the worker's (it may put numbers back in stock).
         if not search.holds_check_due():
@@ -158,13 +160,13 @@ class ReadPath:
             await asyncio.sleep(verdict.delay_ms / 1000)
         if verdict.transport_fault is not None:
             raise TransportFaultMet(verdict.transport_fault)
-        if verdict.dribble is not None:
+        if verdict.dribble is not None:  # for an error's answer (app.web.error_handlers)
             transport_effects(scope).dribble = verdict.dribble
         if outcome.error is not None:
             for name, value in verdict.headers.items():
                 outcome.error.headers.setdefault(name, value)
             raise outcome.error
-        return Scripted(outcome.result, verdict.headers)  # type: ignore[arg-type]
+        return Scripted(outcome.result, verdict.headers, verdict.dribble)  # type: ignore[arg-type]
 
     def close(self) -> None:
         """Forget every answer and close the watch's and the reads' connections (the app is

@@ -5,9 +5,9 @@ of answering: a reset, a close with nothing sent, bytes that are not HTTP, a bro
 body, a body shorter than its Content-Length, or no answer at all. ASGI has no word for any
 of these, so the server runs uvicorn's own HTTP protocol inside ``ConnectionAwareProtocol``,
 which gives each request its connection's transport through the ASGI scope's ``state`` (the
-lifespan-state copy uvicorn puts in every request's scope). ``TransportFaultMiddleware``
-catches ``TransportFaultMet`` (raised by ``app.web.read_path``) and breaks the connection;
-it also sends a dribbled answer's body in pieces.
+lifespan-state copy uvicorn puts in every request's scope). ``app.web.read_path`` raises
+``TransportFaultMet``, whose exception handler answers with a response that breaks the
+connection instead; a dribbled answer is ``Dribbled``.
 
 Where there is no transport (an in-process client such as Starlette's TestClient, or a
 server started without ``numbers-mock serve``'s protocol), the fault is raised in the app as
@@ -25,10 +25,13 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import orjson
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from app.scripting.script import TRANSPORT_FAULT_STATUS, Dribble, TransportFault
+from app.web.responses import ProviderJSONResponse
 
 _CONNECTION = "numbers_mock.connection"
 _EFFECTS = "numbers_mock.transport"
@@ -78,8 +81,8 @@ class ConnectionAwareProtocol(asyncio.Protocol):
 
 
 class TransportFaultMet(Exception):
-    """The verdict of this request is a transport fault: the middleware breaks the
-    connection."""
+    """The verdict of this request is a transport fault: ``handle_transport_fault`` breaks
+    the connection."""
 
     def __init__(self, fault: TransportFault) -> None:
         super().__init__(fault.kind)
@@ -88,17 +91,17 @@ class TransportFaultMet(Exception):
 
 @dataclass
 class TransportEffects:
-    """What the script does to this request's transport: noted by the provider call, carried
-    out by the middleware, read by the journal."""
+    """What the script did to this request's transport, for the journal (and, for an error
+    answer, the dribble its handler applies)."""
 
     dribble: Dribble | None = None
     fault: str | None = None  # the transport fault the request met
     status: int | None = None  # the status line sent before the connection broke, if any
-    sent: bytes = b""  # what was sent of the body before it broke
+    sent: bytes = b""  # what was sent before it broke
 
 
 def transport_effects(scope: Scope) -> TransportEffects:
-    """This request's effects (created on first use)."""
+    """This request's effects (created on first use: only a scripted request has any)."""
     state: dict[str, Any] = scope.setdefault("state", {})
     effects: TransportEffects | None = state.get(_EFFECTS)
     if effects is None:
@@ -112,29 +115,51 @@ def met_transport_fault(scope: Scope) -> TransportEffects | None:
     return effects if effects is not None and effects.fault is not None else None
 
 
-class TransportFaultMiddleware:
-    """Breaks the connection of a request that met a transport fault; dribbles a body."""
+def dribble_of(scope: Scope) -> Dribble | None:
+    """The dribble scripted on this request, if any."""
+    effects: TransportEffects | None = scope.get("state", {}).get(_EFFECTS)
+    return None if effects is None else effects.dribble
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+
+# Why an exception handler and a response, not a middleware: nothing runs for a request
+# nothing is scripted on (a middleware would cost every request a layer).
+async def handle_transport_fault(request: Request, met: Exception) -> Response:
+    """The exception handler of ``TransportFaultMet``: an answer that breaks the connection."""
+    assert isinstance(met, TransportFaultMet)
+    return _BrokenConnection(met.fault)
+
+
+class _BrokenConnection(Response):
+    """Not an answer: sending it breaks the connection as the fault says."""
+
+    def __init__(self, fault: TransportFault) -> None:
+        super().__init__()
+        self.fault = fault
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+        await _break_connection(scope, receive, self.fault)
 
-        async def send_dribbled(message: Message) -> None:
-            effects = scope.get("state", {}).get(_EFFECTS)
-            dribble = None if effects is None else effects.dribble
-            if dribble is None or message["type"] != "http.response.body":
+
+class Dribbled(ProviderJSONResponse):
+    """``answer`` (any response) with its body sent in ``dribble.chunks`` pieces spread over
+    ``dribble.total_ms`` (a slow network). A ``ProviderJSONResponse``, so that a provider
+    route's answer keeps its type."""
+
+    def __init__(self, answer: Response, dribble: Dribble) -> None:
+        super().__init__()
+        self.answer = answer
+        self.dribble = dribble
+        self.status_code = answer.status_code
+        self.raw_headers = answer.raw_headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_in_pieces(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                await _dribble(send, message, self.dribble)
+            else:
                 await send(message)
-                return
-            await _dribble(send, message, dribble)
 
-        try:
-            await self.app(scope, receive, send_dribbled)
-        except TransportFaultMet as met:
-            await _break_connection(scope, receive, met.fault)
+        await self.answer(scope, receive, send_in_pieces)
 
 
 async def _dribble(send: Send, message: Message, dribble: Dribble) -> None:

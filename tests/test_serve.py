@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx2 as httpx
 import pytest
 
+from app.cli.main import GRACEFUL_SHUTDOWN_SECONDS
 from numbers_mock_testing.process import free_port
 from tests.conftest import DatabaseFactory
 from tests.servers import COMMAND, running_server, server_environment
@@ -86,3 +89,31 @@ def test_serve_with_workers_runs_that_many_processes_on_one_inventory(
     assert "seeded 400 numbers" in log
     assert log.count("Started server process") == 2
     assert "GET /organizations/acme" not in log  # --no-access-log
+
+
+def test_a_stop_does_not_wait_out_a_scripted_hang(database_factory: DatabaseFactory) -> None:
+    """A hang lasts a minute by default; a stopping server cancels it after its grace period
+    and the hanging client sees the connection closed."""
+    env = server_environment(database_factory("serve_hang"), NUMBERS_MOCK_ADMIN_KEY="hang-admin")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    admin = {"Authorization": "Bearer hang-admin"}
+    with running_server(env, port) as server, ThreadPoolExecutor(1) as pool:
+        token = httpx.post(f"{base}/_mock/tokens", json={"organizationId": "acme"}, headers=admin)
+        headers = {"Authorization": f"Bearer {token.json()['token']}"}
+        scripted = httpx.post(
+            f"{base}/_mock/faults", json={"operation": "*", "fault": "hang"}, headers=admin
+        )
+        assert scripted.status_code == 201
+        hanging = pool.submit(
+            httpx.get, f"{base}/numbers/available?countryCode=US", headers=headers, timeout=120
+        )
+        deadline = time.monotonic() + 10
+        while not httpx.get(f"{base}/_mock/faults", headers=admin).json()["faults"][0]["fired"]:
+            assert time.monotonic() < deadline, "the hang never began"
+            time.sleep(0.05)
+        started = time.monotonic()
+        assert server.stop() == 0
+        assert time.monotonic() - started < GRACEFUL_SHUTDOWN_SECONDS + 10
+        with pytest.raises(httpx.RemoteProtocolError):
+            hanging.result(timeout=30)

@@ -69,6 +69,10 @@ def _root(
     """numbers-mock: run `numbers-mock serve`, then `numbers-mock token --org acme`."""
 
 
+# How long a stopping server waits for requests in flight before it cancels them.
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -132,6 +136,9 @@ def serve(
         # uvicorn's own HTTP protocol, with each request's connection at hand: scripted
         # transport faults break it (app.web.transport).
         "http": "app.web.transport:ConnectionAwareProtocol",
+        # A stop waits this long for requests in flight, then cancels them: a scripted hang
+        # or delay must not hold a stopping server for its minute.
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
     }
     if reload or workers > 1:
         # Each process imports the factory, which reads the settings from the environment.

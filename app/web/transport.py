@@ -184,7 +184,12 @@ async def _break_connection(scope: Scope, receive: Receive, fault: TransportFaul
     connection: Connection | None = scope.get("state", {}).get(_CONNECTION)
     transport = None if connection is None else connection.transport
     if fault.kind == "hang":
-        await _hang(receive, fault.hang_ms)
+        try:
+            await _hang(receive, fault.hang_ms)
+        except asyncio.CancelledError:
+            if transport is not None:
+                transport.close()  # a stopping server: closed with nothing sent, as at hang_ms
+            raise
     if transport is None or transport.is_closing():
         if fault.kind == "hang":
             return  # the client gave up: nothing left to break

@@ -136,8 +136,10 @@ def numbers_mock(numbers_mock_session: NumbersMock) -> NumbersMock:
     One server serves the whole session; before each test it is reset: the seeded
     inventory, no faults, no rate limits, an empty journal. Point your client at
     ``numbers_mock.url`` with a token from ``numbers_mock.token(org=...)``, script the
-    server with ``fail_next``, ``delay``, ``rate_limit``, ``add_numbers``, ... and check what
-    your client sent with ``numbers_mock.requests(operation)`` (oldest first).
+    server with ``fail_next`` (a status, or a broken connection: ``fault="connection_reset"``,
+    ...), ``delay``, ``rate_limit``, ``add_numbers``, ... and check what your client sent
+    with ``numbers_mock.assert_requested(operation, times=...)`` or
+    ``numbers_mock.requests(operation)`` (oldest first).
     """
     numbers_mock_session.reset()
     return numbers_mock_session

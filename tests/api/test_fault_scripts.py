@@ -140,7 +140,7 @@ def test_the_journal_refuses_an_unknown_fault_filter(
 def test_a_dribbled_answer_is_the_whole_answer_only_slower(
     client: TestClient, admin: dict[str, str], auth: dict[str, str]
 ) -> None:
-    params = {"countryCode": "US", "limit": 10}
+    params: dict[str, str | int] = {"countryCode": "US", "limit": 10}
     plain = client.get(AVAILABLE, params=params, headers=auth)
     script(client, admin, dribble={"chunks": 5, "totalMs": 400}, times=1)
     started = time.perf_counter()

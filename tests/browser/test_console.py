@@ -304,5 +304,10 @@ def test_a_scenario_file_is_applied_as_written(console: Console, numbers_mock: N
     expect(
         page.locator('#faults-table tr[data-operation="searchAvailableNumbers"]')
     ).to_be_visible()
-    [fault] = numbers_mock.faults()
-    assert (fault["status"], fault["probability"]) == (502, 0.1)
+    outage, slow_search, reset = numbers_mock.faults()
+    assert (outage["status"], outage["probability"]) == (502, 0.1)
+    assert slow_search["delay"] == {"distribution": "lognormal", "medianMs": 150, "sigma": 0.5}
+    assert (reset["fault"], reset["probability"]) == ("connection_reset", 0.05)
+    expect(page.locator('#faults-table tr[data-operation="numbersOrderNumber"]')).to_contain_text(
+        "reset the connection, 5% of requests"
+    )

@@ -11,8 +11,30 @@ let polling = false; // one poll at a time, however often poll() is called
 let visible = false;
 let shown = null; // the tracking ids and filters on screen: re-render only when they change
 
+// A transport fault, in the Status column: short, with the API's name as its title.
+const FAULT_LABELS = {
+  connection_reset: 'reset',
+  empty_response: 'empty',
+  random_data_then_close: 'garbage',
+  malformed_chunk: 'bad chunk',
+  truncated_body: 'truncated',
+  hang: 'hang',
+};
+
 function statusClass(status) {
   return `status s${String(status)[0]}xx`;
+}
+
+/** The status an entry was answered with, and the transport fault that broke it: "200
+ * truncated", or the fault alone ("reset") when no status line was sent. */
+function statusOf(entry) {
+  const label = FAULT_LABELS[entry.fault] ?? entry.fault;
+  const fault = entry.fault
+    ? h('span', { class: 'status fault', title: entry.fault }, label)
+    : null;
+  if (entry.status === null) return fault ?? h('span', { class: 'status fault' }, 'no status');
+  const status = h('span', { class: statusClass(entry.status) }, entry.status);
+  return fault ? [status, ' ', fault] : status;
 }
 
 function row(entry) {
@@ -21,7 +43,7 @@ function row(entry) {
     'tr',
     { 'data-tracking-id': entry.trackingId },
     h('td', {}, h('time', { datetime: entry.receivedAt }, entry.receivedAt.slice(11, 23))),
-    h('td', {}, h('span', { class: statusClass(entry.status) }, entry.status)),
+    h('td', { class: 'status-cell' }, statusOf(entry)),
     h('td', {}, h('code', {}, entry.operation)),
     h(
       'td',
@@ -72,7 +94,7 @@ function exchange(title, part, status) {
   return h(
     'section',
     { class: 'view', 'aria-label': title },
-    h('h3', {}, title, status ? [' ', h('span', { class: statusClass(status) }, status)] : null),
+    h('h3', {}, title, status ? ' ' : null, status),
     h('h4', {}, 'Headers'),
     h('pre', { tabindex: '0' }, headers || '(none)'),
     h('h4', {}, 'Body'),
@@ -90,8 +112,9 @@ async function open(trackingId) {
     `caller ${entry.organizationId ?? entry.sub ?? 'unknown'}`,
     formatInstant(entry.receivedAt),
     `${entry.durationMs.toFixed(1)} ms`,
+    entry.fault ? `transport fault ${entry.fault}` : null,
     `tracking id ${entry.trackingId}`,
-  ];
+  ].filter(Boolean);
   detail.replaceChildren(
     h(
       'div',
@@ -104,7 +127,7 @@ async function open(trackingId) {
       'div',
       { class: 'views' },
       exchange('Request', entry.request),
-      exchange('Response', entry.response, entry.status),
+      exchange('Response', entry.response, statusOf(entry)),
     ),
   );
   detail.dataset.trackingId = trackingId;

@@ -3,16 +3,48 @@
 import { applyScenarioFile, control } from './api.js';
 import { $, $$, act, announce, fillRows, formValues, formatInstant, h } from './ui.js';
 
+// Every field a preset sets, and its value unless the preset says otherwise.
+const PRESET_FIELDS = {
+  status: '',
+  fault: '',
+  hangMs: '',
+  distribution: 'fixed',
+  delayMs: '',
+  lowerMs: '',
+  upperMs: '',
+  medianMs: '',
+  sigma: '',
+  dribbleChunks: '',
+  dribbleTotalMs: '',
+  times: '',
+};
+
 const PRESETS = {
-  outage: { status: '502', delayMs: '', times: '' },
-  quota: { status: '402', delayMs: '', times: '' },
-  rate: { status: '429', delayMs: '', times: '' },
-  latency: { status: '', delayMs: '2000', times: '' },
-  failNext: { status: '500', delayMs: '', times: '3' },
+  outage: { status: '502' },
+  quota: { status: '402' },
+  rate: { status: '429' },
+  latency: { delayMs: '2000' },
+  failNext: { status: '500', times: '3' },
+  reset: { fault: 'connection_reset' },
+  hang: { fault: 'hang', hangMs: '30000' },
+  longTail: { distribution: 'lognormal', medianMs: '200', sigma: '0.8' },
+  dribble: { dribbleChunks: '10', dribbleTotalMs: '5000' },
+};
+
+// What a transport fault does, in a fault's description.
+const TRANSPORT_FAULTS = {
+  connection_reset: 'reset the connection',
+  empty_response: 'close with no answer',
+  random_data_then_close: 'send random bytes, then close',
+  malformed_chunk: 'send a malformed chunk, then close',
+  truncated_body: 'truncate the body, then close',
+  hang: 'hang',
 };
 
 // examples/sold-out-415.yaml
-const EXAMPLE = `description: The US is sold out of 415 numbers; Pingram answers 502 one time in ten.
+const EXAMPLE = `description: >-
+  The US is sold out of 415 numbers; Pingram answers 502 one time in ten; Bird's search
+  takes about 150 ms with a long tail; one Pingram order in twenty loses its connection.
 soldOut:
   - countryCodes: [US]
     prefix: "415"
@@ -20,6 +52,11 @@ faults:
   - operation: searchAvailableNumbers
     status: 502
     probability: 0.1
+  - operation: listStockItems
+    delay: {distribution: lognormal, medianMs: 150, sigma: 0.5}
+  - operation: numbersOrderNumber
+    fault: connection_reset
+    probability: 0.05
 `;
 
 const POLL_MS = 2000;
@@ -27,11 +64,27 @@ let pollTimer = 0;
 let polling = false;
 let visible = false;
 
+/** Shows (and enables) the fields that go with the chosen transport fault and delay; the
+ * others are hidden and disabled, so the form does not send them. */
+function showFaultFields() {
+  const form = $('#fault-form');
+  const { fault, distribution } = form.elements;
+  const shown = (field) =>
+    (field.dataset.whenFault === undefined || field.dataset.whenFault === fault.value) &&
+    (field.dataset.whenDelay === undefined || field.dataset.whenDelay === distribution.value);
+  for (const field of $$('[data-when-fault], [data-when-delay]', form)) {
+    field.hidden = !shown(field);
+    for (const input of $$('input, select', field)) input.disabled = field.hidden;
+  }
+}
+
 function applyPreset() {
   const form = $('#fault-form');
-  for (const [name, value] of Object.entries(PRESETS[form.elements.preset.value])) {
+  const preset = PRESETS[form.elements.preset.value];
+  for (const [name, value] of Object.entries({ ...PRESET_FIELDS, ...preset })) {
     form.elements[name].value = value;
   }
+  showFaultFields();
 }
 
 /** A form's values with these names as numbers. */
@@ -41,12 +94,47 @@ function numbers(values, names, parse = Number.parseInt) {
   return body;
 }
 
+/** The fault form as a POST /faults body, with the delay and the dribble as their objects
+ * (JSON leaves out what is undefined). */
+function faultBody(form) {
+  const integers = ['status', 'hangMs', 'delayMs', 'times', 'lowerMs', 'upperMs'];
+  const values = numbers(
+    numbers(formValues(form), [...integers, 'dribbleChunks', 'dribbleTotalMs']),
+    ['probability', 'medianMs', 'sigma'],
+    Number.parseFloat,
+  );
+  const { distribution, lowerMs, upperMs, medianMs, sigma, ...body } = values;
+  const { dribbleChunks: chunks, dribbleTotalMs: totalMs } = values;
+  for (const name of ['preset', 'dribbleChunks', 'dribbleTotalMs']) delete body[name];
+  if (distribution === 'uniform') body.delay = { distribution, lowerMs, upperMs };
+  if (distribution === 'lognormal') body.delay = { distribution, medianMs, sigma };
+  if (chunks !== undefined || totalMs !== undefined) body.dribble = { chunks, totalMs };
+  return body;
+}
+
+function describeDelay(fault) {
+  const { delay } = fault;
+  if (!delay) return fault.delayMs ? `delay ${fault.delayMs} ms` : null;
+  if (delay.distribution === 'uniform') {
+    return `delay ${delay.lowerMs} to ${delay.upperMs} ms (uniform)`;
+  }
+  if (delay.distribution === 'lognormal') {
+    return `delay ~${delay.medianMs} ms (lognormal, sigma ${delay.sigma})`;
+  }
+  return `delay (${delay.distribution})`;
+}
+
 function describeFault(fault) {
   const parts = [];
+  if (fault.fault === 'hang') parts.push(`hang, close after ${fault.hangMs ?? 60000} ms`);
+  else if (fault.fault) parts.push(TRANSPORT_FAULTS[fault.fault] ?? fault.fault);
   if (fault.status) parts.push(`fail ${fault.status}${fault.code ? ` ${fault.code}` : ''}`);
-  if (fault.delayMs) parts.push(`delay ${fault.delayMs} ms`);
+  parts.push(describeDelay(fault));
+  if (fault.dribble) {
+    parts.push(`body in ${fault.dribble.chunks} chunks over ${fault.dribble.totalMs} ms`);
+  }
   if (fault.probability) parts.push(`${Math.round(fault.probability * 100)}% of requests`);
-  return parts.join(', ');
+  return parts.filter(Boolean).join(', ');
 }
 
 function deleteButton(label, key, action) {
@@ -181,11 +269,11 @@ async function applyScenario(text) {
 export function init() {
   applyPreset();
   $('#fault-preset').addEventListener('change', applyPreset);
+  $('#fault-transport').addEventListener('change', showFaultFields);
+  $('#fault-distribution').addEventListener('change', showFaultFields);
   $('#fault-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    const body = numbers(formValues(event.currentTarget), ['status', 'delayMs', 'times']);
-    delete body.preset;
-    if ('probability' in body) body.probability = Number.parseFloat(body.probability);
+    const body = faultBody(event.currentTarget);
     act(event.submitter, async () => {
       const fault = await control('POST', '/faults', { body });
       announce(`Fault added on ${fault.operation}: ${describeFault(fault)}.`);

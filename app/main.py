@@ -31,12 +31,12 @@ from app.settings import Settings
 from app.stock import repository
 from app.stock.seeding import ensure_seeded
 from app.web import health
-from app.web.deps import PROVIDER_WORKERS, AppContext
+from app.web.context import AppContext
 from app.web.docs import install_docs
 from app.web.error_handlers import install_error_handlers
 from app.web.journal import JournalMiddleware
 from app.web.openapi import install_openapi
-from app.web.read_path import ReadPath
+from app.web.read_path import PROVIDER_WORKERS, ReadPath
 from app.web.tracking import TrackingMiddleware
 
 logger = logging.getLogger("numbers_mock")

@@ -44,7 +44,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from app.main import create_app
-from app.providers.bird.api import (
+from app.providers.bird.operations import (
     CANCEL_NUMBER_SUBSCRIPTION,
     CREATE_LONG_CODE_NUMBERS,
     GET_ENDPOINT_SUBSCRIPTION,
@@ -55,7 +55,7 @@ from app.providers.bird.api import (
     LIST_WORKSPACE_NUMBERS,
     LIST_WORKSPACE_STOCK_ITEMS,
 )
-from app.providers.pingram.api import ORDER_NUMBER, RELEASE_NUMBER
+from app.providers.pingram.operations import ORDER_NUMBER, RELEASE_NUMBER
 from app.providers.registry import OPERATIONS
 from app.settings import Settings
 from tests.conftest import DatabaseFactory, Minter, make_settings

@@ -46,8 +46,10 @@ from app.scripting import repository as scripting_repository
 from app.scripting import script
 from app.scripting.script import TransportFaultKind
 from app.stock import changes, repository
-from app.web.deps import ContextDep, SessionDep, admin_access, flush_journal, known_parameters
+from app.web.admin import admin_access
+from app.web.context import ContextDep, SessionDep, flush_journal
 from app.web.openapi import error_responses
+from app.web.parameters import known_parameters
 
 router = APIRouter(
     prefix="/_mock",

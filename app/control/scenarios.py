@@ -36,7 +36,7 @@ from app.control.schemas import (
 )
 from app.db.models import OwnerProvider
 from app.lifecycle import mock_clock, ownership
-from app.providers.bird.stock_filters import stock_items_query
+from app.providers.registry import stock_items_query
 from app.scripting import script
 from app.stock import changes
 

@@ -33,9 +33,14 @@ from app.db.models import Fault, InventoryNumber, OwnedNumber, OwnerProvider
 from app.journal.repository import JournalExchange
 from app.lifecycle.mock_clock import ClockReading, as_utc, iso_millis, real_now
 from app.lifecycle.ownership import RELEASE_HOLD
-from app.providers.bird.schemas import StockItem, StockItemCapabilities, StockItemPrice
-from app.providers.bird.views import stock_item_json
-from app.providers.registry import ANY_OPERATION, OPERATIONS
+from app.providers.registry import (
+    ANY_OPERATION,
+    OPERATIONS,
+    StockItem,
+    StockItemCapabilities,
+    StockItemPrice,
+    stock_item_json,
+)
 from app.scripting.script import (
     DEFAULT_HANG_MS,
     MAX_DELAY_MS,

@@ -6,14 +6,14 @@ say: list syntax, country codes, prefix forms, enumerations, and unknown or repe
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 import phonenumbers
 
-from app.errors import InvalidParameter, MissingParameter, UnknownParameter
+from app.errors import InvalidParameter, MissingParameter
 from app.generator.records import NumberType
+from app.web.parameters import did_you_mean
 
 # Every ISO 3166-1 alpha-2 code that has a numbering plan (libphonenumber's region list).
 KNOWN_COUNTRY_CODES = frozenset(phonenumbers.SUPPORTED_REGIONS)
@@ -111,7 +111,7 @@ def parse_types(values: Sequence[str]) -> tuple[NumberType, ...]:
         if item not in allowed:
             raise InvalidParameter(
                 f"types has an unknown type {item!r}; the types are {', '.join(allowed)}",
-                fix=_did_you_mean(item, allowed, "types", default="send types=local,mobile"),
+                fix=did_you_mean(item, allowed, "types", default="send types=local,mobile"),
             )
         parsed.add(allowed[item])
     return tuple(sorted(parsed))
@@ -125,7 +125,7 @@ def parse_stock_features(values: Sequence[str]) -> tuple[str, ...]:
             raise InvalidParameter(
                 f"features has an unknown feature {item!r}; the features are "
                 f"{', '.join(STOCK_FEATURES)}",
-                fix=_did_you_mean(
+                fix=did_you_mean(
                     item,
                     STOCK_FEATURES,
                     "features",
@@ -151,53 +151,9 @@ def parse_channel_features(value: str | None) -> tuple[str, ...]:
             raise InvalidParameter(
                 f"features has an unknown feature {item!r}; the features are "
                 f"{', '.join(CHANNEL_FEATURES)}",
-                fix=_did_you_mean(
+                fix=did_you_mean(
                     item, CHANNEL_FEATURES, "features", default="send features=sms,voice"
                 ),
             )
         parsed.add(item)
     return tuple(sorted(parsed))
-
-
-def reject_unknown_parameters(
-    received: Sequence[tuple[str, str]],
-    *,
-    allowed: Collection[str],
-    repeatable: Collection[str] = (),
-    aliases: Mapping[str, str] | None = None,
-) -> None:
-    """Refuse query parameters the operation does not have, and repeated single ones.
-
-    ``aliases`` maps names clients commonly confuse (another provider's spelling) to ours.
-    """
-    seen: dict[str, int] = {}
-    for name, _value in received:
-        seen[name] = seen.get(name, 0) + 1
-    for name, times in seen.items():
-        if name not in allowed:
-            suggestion = (aliases or {}).get(name) or _closest(name, allowed)
-            hint = f"; did you mean {suggestion}?" if suggestion else ""
-            raise UnknownParameter(
-                f"unknown query parameter {name!r}{hint}",
-                fix=f"use {suggestion} instead"
-                if suggestion
-                else f"remove it; this operation takes {', '.join(sorted(allowed))}"
-                if allowed
-                else "remove it; this operation takes no query parameters",
-            )
-        if times > 1 and name not in repeatable:
-            raise InvalidParameter(
-                f"{name} is given {times} times; it takes one value",
-                fix=f"send {name} once",
-            )
-
-
-def _closest(name: str, candidates: Iterable[str]) -> str | None:
-    by_lower = {candidate.lower(): candidate for candidate in candidates}
-    matches = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
-    return by_lower[matches[0]] if matches else None
-
-
-def _did_you_mean(item: str, candidates: Iterable[str], parameter: str, *, default: str) -> str:
-    suggestion = _closest(item, candidates)
-    return f"did you mean {parameter}={suggestion}?" if suggestion else default

@@ -11,10 +11,30 @@ from typing import TYPE_CHECKING
 
 from app.providers.api import ProviderApi
 from app.providers.bird.api import API as BIRD
+from app.providers.bird.api import (
+    StockItem,
+    StockItemCapabilities,
+    StockItemPrice,
+    stock_item_json,
+    stock_items_query,
+)
 from app.providers.pingram.api import API as PINGRAM
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
+
+__all__ = [
+    "ANY_OPERATION",
+    "OPENAPI_TAGS",
+    "OPERATIONS",
+    "PROVIDERS",
+    "StockItem",
+    "StockItemCapabilities",
+    "StockItemPrice",
+    "routers",
+    "stock_item_json",
+    "stock_items_query",
+]
 
 PROVIDERS: tuple[ProviderApi, ...] = (BIRD, PINGRAM)
 
@@ -25,6 +45,12 @@ ANY_OPERATION = "*"  # a fault or rate limit on every provider operation
 OPENAPI_TAGS: tuple[dict[str, str], ...] = tuple(
     tag for provider in PROVIDERS for tag in provider.tags
 )
+
+
+# The control API shows a number of the inventory as Bird's stock item (the fuller of the
+# two providers' views: StockItem and its builder, stock_item_json) with what only the mock
+# knows of it, and a scenario's soldOut step selects numbers as Bird's search does
+# (stock_items_query): imported above from Bird's api.py, the one door into its folder.
 
 
 def routers() -> list[APIRouter]:

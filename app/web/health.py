@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import text
 
-from app.web.deps import SessionDep
+from app.web.context import SessionDep
 from app.web.openapi import error_responses, success_headers
 from app.web.schemas import Health
 

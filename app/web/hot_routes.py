@@ -7,7 +7,7 @@ the route (matching, 404/405, the OpenAPI document, the operation id), but works
 when the route is built, from the endpoint's own signature (``Annotated`` with FastAPI's
 public ``Path``, ``Query`` and ``Depends``), what each request needs:
 
-1. the provider call, through its explicit resolver (``explicit_dependencies``): it checks
+1. the provider call, through its explicit resolver (``explicit_resolver``): it checks
    the caller before anything else;
 2. the cached answer of this very request (``ProviderCall.cached``, ``app.web.read_path``):
    a request answered before, on a stock unchanged since, is answered again without
@@ -40,7 +40,7 @@ from pydantic.fields import FieldInfo
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.web.deps import explicit_dependencies
+from app.web.provider_call import explicit_resolver
 
 Resolver = Callable[[Request], Awaitable[Any]]
 _MISSING: Any = object()
@@ -75,18 +75,17 @@ class ExplicitRoute(APIRoute):
     """An ``APIRoute`` whose requests skip FastAPI's per-request dependency solving."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        explicit = explicit_dependencies()
         dependencies: list[tuple[str, Resolver]] = []
         provider_calls: list[str] = []
         parameters: list[_Parameter] = []
         for name, annotation, default in _signature(self.endpoint):
             kind, info = _declared(annotation, default)
             if isinstance(info, params.Depends):
-                how = explicit.get(info.dependency)  # type: ignore[arg-type]
+                how = None if info.dependency is None else explicit_resolver(info.dependency)
                 if how is None:
                     raise TypeError(
                         f"{self.path}: dependency {info.dependency!r} has no explicit resolver; "
-                        "register one in app.web.deps.explicit_dependencies or use an APIRoute"
+                        "build it with provider_call.explicitly_resolvable, or use an APIRoute"
                     )
                 dependencies.append((name, how.resolve))
                 if how.provider_call:

@@ -13,9 +13,9 @@ from app.providers.parameters import (
     parse_prefix,
     parse_stock_features,
     parse_types,
-    reject_unknown_parameters,
     split_list,
 )
+from app.web.parameters import reject_unknown_parameters
 
 BIRD_PARAMETERS = ("limit", "pageToken", "countryCodes", "prefix", "types", "features")
 

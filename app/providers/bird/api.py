@@ -1,4 +1,7 @@
-"""Bird's Numbers API as the registry lists it: operation ids, OpenAPI tags, routers."""
+"""Bird's Numbers API as the registry lists it: operation ids, OpenAPI tags, routers; and
+what the control API uses of Bird: its stock item (schema and builder), the shape the
+control API shows a number of the inventory in, and its stock filters, which a scenario's
+soldOut step reads."""
 
 from __future__ import annotations
 
@@ -6,27 +9,41 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from app.providers.api import ProviderApi
+from app.providers.bird.operations import (
+    CANCEL_NUMBER_SUBSCRIPTION,
+    CREATE_LONG_CODE_NUMBERS,
+    GET_ENDPOINT_SUBSCRIPTION,
+    GET_LONG_CODE_NUMBER,
+    LIST_AVAILABLE_NUMBERS,
+    LIST_ENDPOINT_SUBSCRIPTIONS,
+    LIST_STOCK_ITEMS,
+    LIST_WORKSPACE_LONG_CODE_NUMBERS,
+    LIST_WORKSPACE_NUMBERS,
+    LIST_WORKSPACE_STOCK_ITEMS,
+    LONG_CODE_NUMBERS_TAG,
+    STOCK_ITEMS_TAG,
+    SUBSCRIPTIONS_TAG,
+)
+from app.providers.bird.schemas import StockItem, StockItemCapabilities, StockItemPrice
+from app.providers.bird.stock_filters import stock_items_query
+from app.providers.bird.views import stock_item_json
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
-LIST_STOCK_ITEMS = "listStockItems"
-LIST_WORKSPACE_STOCK_ITEMS = "listWorkspaceStockItems"
-LIST_AVAILABLE_NUMBERS = "listAvailableNumbers"
-CREATE_LONG_CODE_NUMBERS = "createLongCodeNumbers"
-LIST_WORKSPACE_LONG_CODE_NUMBERS = "listWorkspaceLongCodeNumbers"
-LIST_WORKSPACE_NUMBERS = "listWorkspaceNumbers"
-GET_LONG_CODE_NUMBER = "getLongCodeNumber"
-LIST_ENDPOINT_SUBSCRIPTIONS = "listEndpointSubscriptions"
-GET_ENDPOINT_SUBSCRIPTION = "getEndpointSubscription"
-CANCEL_NUMBER_SUBSCRIPTION = "cancelNumberSubscription"
-
-STOCK_ITEMS_TAG = "Bird: numbers stock items"
-LONG_CODE_NUMBERS_TAG = "Bird: long code numbers"
-SUBSCRIPTIONS_TAG = "Bird: endpoint subscriptions"
+__all__ = [
+    "API",
+    "StockItem",
+    "StockItemCapabilities",
+    "StockItemPrice",
+    "stock_item_json",
+    "stock_items_query",
+]
 
 
 def _routers() -> Sequence[APIRouter]:
+    # Imported when the app mounts them: the CLI and the control API read the operation ids
+    # without loading the routes (and FastAPI with them).
     from app.providers.bird import (
         long_code_numbers,
         stock_items,

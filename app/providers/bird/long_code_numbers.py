@@ -11,14 +11,15 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from app.errors import InvalidParameter
 from app.providers.bird import parameters, views, workspace_numbers
-from app.providers.bird.api import (
+from app.providers.bird.auth import bird_call
+from app.providers.bird.openapi import bird_error_responses
+from app.providers.bird.operations import (
     CREATE_LONG_CODE_NUMBERS,
     GET_LONG_CODE_NUMBER,
     LIST_WORKSPACE_LONG_CODE_NUMBERS,
     LIST_WORKSPACE_NUMBERS,
     LONG_CODE_NUMBERS_TAG,
 )
-from app.providers.bird.openapi import bird_error_responses
 from app.providers.bird.repository import WorkspaceNumberFilters
 from app.providers.bird.schemas import (
     CreateWorkspaceLongCodeNumbers,
@@ -28,8 +29,10 @@ from app.providers.bird.schemas import (
 )
 from app.providers.bird.workspace_numbers import WorkspaceNumbersQuery
 from app.providers.parameters import parse_country_code, parse_country_codes, parse_types
-from app.web.deps import ContextDep, ProviderCall, bird_call, known_parameters
+from app.web.context import ContextDep
 from app.web.openapi import success_headers
+from app.web.parameters import known_parameters
+from app.web.provider_call import ProviderCall
 from app.web.responses import ProviderJSONResponse
 
 router = APIRouter(tags=[LONG_CODE_NUMBERS_TAG])

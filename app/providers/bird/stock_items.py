@@ -8,8 +8,9 @@ import orjson
 from fastapi import APIRouter, Depends, Path, Query
 
 from app.auth.identifiers import IDENTIFIER_PATTERN
-from app.providers.bird.api import LIST_STOCK_ITEMS, STOCK_ITEMS_TAG
+from app.providers.bird.auth import bird_call
 from app.providers.bird.openapi import bird_error_responses
+from app.providers.bird.operations import LIST_STOCK_ITEMS, STOCK_ITEMS_TAG
 from app.providers.bird.parameters import (
     PageLimit,
     PageToken,
@@ -23,9 +24,11 @@ from app.providers.parameters import (
 )
 from app.stock import search
 from app.stock.reader import StockReader
-from app.web.deps import ContextDep, ProviderCall, bird_call, known_parameters
+from app.web.context import ContextDep
 from app.web.hot_routes import ExplicitRoute
 from app.web.openapi import success_headers
+from app.web.parameters import known_parameters
+from app.web.provider_call import ProviderCall
 from app.web.responses import ProviderJSONResponse
 
 # Every request of this page goes through ExplicitRoute: see app.web.hot_routes.

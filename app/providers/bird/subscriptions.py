@@ -15,21 +15,23 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from app.providers.bird import parameters, views, workspace_numbers
-from app.providers.bird.api import (
-    CANCEL_NUMBER_SUBSCRIPTION,
-    GET_ENDPOINT_SUBSCRIPTION,
-    LIST_ENDPOINT_SUBSCRIPTIONS,
-    SUBSCRIPTIONS_TAG,
-)
+from app.providers.bird.auth import bird_call
 from app.providers.bird.long_code_numbers import (
     WorkspaceId,
     caller_organization,
     checked_workspace,
 )
 from app.providers.bird.openapi import bird_error_responses
+from app.providers.bird.operations import (
+    CANCEL_NUMBER_SUBSCRIPTION,
+    GET_ENDPOINT_SUBSCRIPTION,
+    LIST_ENDPOINT_SUBSCRIPTIONS,
+    SUBSCRIPTIONS_TAG,
+)
 from app.providers.bird.schemas import EndpointSubscription, EndpointSubscriptions, UpdatedNumber
-from app.web.deps import ProviderCall, bird_call, known_parameters
 from app.web.openapi import success_headers
+from app.web.parameters import known_parameters
+from app.web.provider_call import ProviderCall
 from app.web.responses import ProviderJSONResponse
 
 router = APIRouter(tags=[SUBSCRIPTIONS_TAG])

@@ -16,17 +16,18 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from app.providers.bird import parameters, repository, views, workspace_numbers
-from app.providers.bird.api import (
-    LIST_AVAILABLE_NUMBERS,
-    LIST_WORKSPACE_STOCK_ITEMS,
-    STOCK_ITEMS_TAG,
-)
+from app.providers.bird.auth import bird_call
 from app.providers.bird.long_code_numbers import (
     WorkspaceId,
     caller_organization,
     checked_workspace,
 )
 from app.providers.bird.openapi import bird_error_responses
+from app.providers.bird.operations import (
+    LIST_AVAILABLE_NUMBERS,
+    LIST_WORKSPACE_STOCK_ITEMS,
+    STOCK_ITEMS_TAG,
+)
 from app.providers.bird.schemas import NumbersAvailablePage, StockItemsPage
 from app.providers.bird.stock_filters import stock_items_query
 from app.providers.bird.stock_items import STOCK_ITEMS_CHECKS
@@ -35,8 +36,10 @@ from app.stock import search
 from app.stock.numbers import StockNumber
 from app.stock.query import StockQuery
 from app.stock.reader import StockReader
-from app.web.deps import ContextDep, ProviderCall, bird_call, known_parameters
+from app.web.context import ContextDep
 from app.web.openapi import success_headers
+from app.web.parameters import known_parameters
+from app.web.provider_call import ProviderCall
 from app.web.responses import ProviderJSONResponse
 
 router = APIRouter(tags=[STOCK_ITEMS_TAG])

@@ -6,22 +6,23 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from app.providers.api import ProviderApi
+from app.providers.pingram.operations import (
+    AVAILABLE_NUMBERS_TAG,
+    LIST_NUMBERS,
+    LIST_RELEASED_NUMBERS,
+    NUMBERS_TAG,
+    ORDER_NUMBER,
+    RELEASE_NUMBER,
+    SEARCH_AVAILABLE_NUMBERS,
+)
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
-# The lifecycle's ids are the ones Pingram's own OpenAPI document gives them.
-SEARCH_AVAILABLE_NUMBERS = "searchAvailableNumbers"
-ORDER_NUMBER = "numbersOrderNumber"
-LIST_NUMBERS = "numbersList"
-RELEASE_NUMBER = "numbersReleaseNumber"
-LIST_RELEASED_NUMBERS = "numbersListReleased"
-
-AVAILABLE_NUMBERS_TAG = "Pingram: available numbers"
-NUMBERS_TAG = "Pingram: numbers"
-
 
 def _routers() -> Sequence[APIRouter]:
+    # Imported when the app mounts them: the CLI and the control API read the operation ids
+    # without loading the routes (and FastAPI with them).
     from app.providers.pingram import available_numbers, numbers
 
     return (available_numbers.router, numbers.router)

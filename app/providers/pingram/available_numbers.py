@@ -13,15 +13,17 @@ from app.providers.parameters import (
     parse_channel_features,
     parse_country_code,
 )
-from app.providers.pingram.api import AVAILABLE_NUMBERS_TAG, SEARCH_AVAILABLE_NUMBERS
+from app.providers.pingram.auth import pingram_call
+from app.providers.pingram.operations import AVAILABLE_NUMBERS_TAG, SEARCH_AVAILABLE_NUMBERS
 from app.providers.pingram.schemas import AvailableNumbers
 from app.providers.pingram.views import available_number_json
 from app.stock import search
 from app.stock.query import StockQuery
 from app.stock.reader import StockReader
-from app.web.deps import ProviderCall, known_parameters, pingram_call
 from app.web.hot_routes import ExplicitRoute
 from app.web.openapi import error_responses, success_headers
+from app.web.parameters import known_parameters
+from app.web.provider_call import ProviderCall
 from app.web.responses import ProviderJSONResponse
 
 # Every request of this page goes through ExplicitRoute: see app.web.hot_routes.

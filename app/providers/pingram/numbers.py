@@ -12,7 +12,8 @@ from fastapi import APIRouter, Depends, Path
 
 from app.auth.tokens import Principal
 from app.providers.pingram import lifecycle, views
-from app.providers.pingram.api import (
+from app.providers.pingram.auth import pingram_call
+from app.providers.pingram.operations import (
     LIST_NUMBERS,
     LIST_RELEASED_NUMBERS,
     NUMBERS_TAG,
@@ -26,8 +27,9 @@ from app.providers.pingram.schemas import (
     OrderPhoneNumberResponse,
     ReleasePhoneNumberResponse,
 )
-from app.web.deps import ProviderCall, known_parameters, pingram_call
 from app.web.openapi import error_responses, success_headers
+from app.web.parameters import known_parameters
+from app.web.provider_call import ProviderCall
 from app.web.responses import ProviderJSONResponse
 
 router = APIRouter(tags=[NUMBERS_TAG])

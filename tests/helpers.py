@@ -1,11 +1,13 @@
-"""Assertions shared by the API tests."""
+"""Assertions and expectations shared by the tests."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import httpx2 as httpx
+from phonenumbers import PhoneNumberType
 
+from app.generator.records import NumberType
 from app.web.schemas import ErrorEnvelope
 
 # The countries the Foundation issue requires in the default inventory.
@@ -41,6 +43,13 @@ REQUIRED_COUNTRIES = [
     "MX",
     "AR",
 ]
+# The libphonenumber types a generated number of each type may have.
+ACCEPTED_TYPES = {
+    NumberType.LOCAL: {PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE},
+    NumberType.MOBILE: {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE},
+    NumberType.TOLL_FREE: {PhoneNumberType.TOLL_FREE},
+    NumberType.NATIONAL: {PhoneNumberType.UAN, PhoneNumberType.VOIP},
+}
 STOCK_ITEMS = "/organizations/acme/numbers-stock-items"
 AVAILABLE = "/numbers/available"
 

@@ -8,7 +8,9 @@ import asyncio
 import sqlite3
 import subprocess
 import sys
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, ParamSpec, TypeVar
 
 import httpx
 import pytest
@@ -21,11 +23,13 @@ from app.settings import Settings
 from app.stock import search
 from tests.api.pingram import steps as pingram
 from tests.conftest import DatabaseFactory, Minter, make_settings
-from tests.helpers import AVAILABLE, STOCK_ITEMS, assert_error
+from tests.helpers import AVAILABLE, STOCK_ITEMS, assert_error, wait_until_async
 
 pytestmark = pytest.mark.usefixtures("seeded_state")
 
 PAGE: dict[str, Any] = {"limit": 5, "countryCodes": "GB"}
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
 
 
 @pytest.fixture
@@ -211,8 +215,26 @@ def test_a_rate_limit_counts_every_request_whichever_path_answers_it(
     assert globex.headers["X-RateLimit-Remaining"] == "2"
 
 
+class CountedWorkers(ThreadPoolExecutor):
+    """The provider-call workers (``app.web.deps.PROVIDER_WORKERS``), counting the calls
+    handed to them."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=4, thread_name_prefix="provider-call")
+        self.handed = 0
+
+    def submit(
+        self, fn: Callable[Params, Result], /, *args: Params.args, **kwargs: Params.kwargs
+    ) -> Future[Result]:
+        self.handed += 1
+        return super().submit(fn, *args, **kwargs)
+
+
 def test_a_busy_database_holds_the_request_counted_not_the_event_loop(
-    database_factory: DatabaseFactory, mint: Minter, admin: dict[str, str]
+    database_factory: DatabaseFactory,
+    mint: Minter,
+    admin: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """While another connection holds SQLite's write lock, a cached answer under a rate limit
     cannot be counted on the event loop: it waits on a worker thread (counted once, after
@@ -220,6 +242,8 @@ def test_a_busy_database_holds_the_request_counted_not_the_event_loop(
     url = database_factory("cache_busy")
     if make_url(url).get_backend_name() != "sqlite":
         pytest.skip("answers are cached on SQLite files only")
+    workers = CountedWorkers()
+    monkeypatch.setattr("app.main.PROVIDER_WORKERS", workers)
     app = create_app(make_settings(url, seed_count=300))
     auth = {"Authorization": f"Bearer {mint('acme')}"}
     limit = {"operation": "listStockItems", "limit": 10, "windowSeconds": 3600}
@@ -236,8 +260,11 @@ def test_a_busy_database_holds_the_request_counted_not_the_event_loop(
             holder = sqlite3.connect(make_url(url).database or "", isolation_level=None)
             holder.execute("BEGIN IMMEDIATE")
             try:
+                handed = workers.handed
                 held = asyncio.create_task(client.get(STOCK_ITEMS, params=PAGE, headers=auth))
-                await asyncio.sleep(0.3)
+                await wait_until_async(
+                    lambda: workers.handed > handed, timeout=10, what="the request on a worker"
+                )
                 assert not held.done()
                 health = await asyncio.wait_for(client.get("/healthz"), 2)
                 assert health.status_code == 200
@@ -249,4 +276,7 @@ def test_a_busy_database_holds_the_request_counted_not_the_event_loop(
             assert answer.content == first.content
             assert answer.headers["X-RateLimit-Remaining"] == "8"
 
-    asyncio.run(scenario())
+    try:
+        asyncio.run(scenario())
+    finally:
+        workers.shutdown()

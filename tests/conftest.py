@@ -1,4 +1,4 @@
-"""Fixtures shared by the API, CLI and migration tests.
+"""Fixtures shared by the whole suite: HTTP, CLI, server processes, database and unit tests.
 
 The suite runs on SQLite by default. With ``NUMBERS_MOCK_TEST_DATABASE_URL`` set to a
 PostgreSQL URL, every database a test asks for is a fresh schema of that database (dropped

@@ -3,8 +3,8 @@
 Every filter combination of both providers' searches becomes this one walk, so a page costs
 one index descent per cell it touches, however deep the page, however selective the filters
 and however large the inventory: no scan, no sort of the matches, no OFFSET
-(tests/test_query_plans.py asks both planners). Statements are built once per shape of
-filters and reused with bound parameters.
+(tests/unit/stock/test_page_query.py asks both planners). Statements are built once per
+shape of filters and reused with bound parameters.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from tests.conftest import TEST_SECRET, DatabaseFactory, make_settings
-from tests.helpers import AVAILABLE, STOCK_ITEMS, assert_error
+from tests.helpers import AVAILABLE, STOCK_ITEMS, assert_error, wait_until
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 Headers = list[tuple[str, str]]
@@ -215,7 +215,14 @@ def network(
     monkeypatch.setattr(urllib.request, "urlopen", refuse("urlopen"))
     monkeypatch.setattr(socket, "create_connection", refuse("create_connection"))
     yield recorder_port
-    time.sleep(0.05)  # let the accept loop see a connection made at the very end
+    # A connection made at the very end waits in the listener's queue ahead of this last
+    # one of our own (not through create_connection, refused until the test's end): once
+    # the accept loop has taken ours, it has seen every connection made before it.
+    with socket.socket() as last:
+        last.connect(("127.0.0.1", recorder_port.port))
+        ours = last.getsockname()
+        wait_until(lambda: ours in recorder_port.accepted, timeout=5, what="our last connection")
+    recorder_port.accepted.remove(ours)
     assert recorder_port.accepted == []
     assert recorder_port.attempted == []
 
@@ -517,9 +524,7 @@ def test_the_connection_recorder_sees_connections(recorder_port: ConnectionRecor
     recorder_port.accepted.clear()
     with socket.create_connection(("127.0.0.1", recorder_port.port), timeout=2):
         pass
-    deadline = time.monotonic() + 2
-    while not recorder_port.accepted and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_until(lambda: recorder_port.accepted, timeout=2, what="the recorder to accept")
     assert len(recorder_port.accepted) == 1
     recorder_port.accepted.clear()
 

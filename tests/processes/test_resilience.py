@@ -22,6 +22,7 @@ from app.db.engine import create_db_engine
 from app.db.models import InventoryNumber
 from numbers_mock_testing.process import free_port
 from tests.conftest import POSTGRES_URL, DatabaseFactory
+from tests.helpers import wait_until
 from tests.servers import COMMAND, running_server, server_environment
 
 ADMIN_KEY = "resilience-admin-key"
@@ -87,10 +88,11 @@ def test_kill_during_a_bulk_seed_keeps_the_previous_inventory(
     assert _numbers(url) == before
     assert _statuses(url) == Counter({"in_stock": 300})
     # Nothing outlives the seed: its generator notices it is orphaned and exits.
-    deadline = time.monotonic() + 15
-    while any(Path(f"/proc/{pid}").exists() for pid in generators):
-        assert time.monotonic() < deadline, f"orphaned seed generator {generators}"
-        time.sleep(0.2)
+    wait_until(
+        lambda: not any(Path(f"/proc/{pid}").exists() for pid in generators),
+        timeout=15,
+        what=f"the orphaned seed generator {generators} to exit",
+    )
 
 
 def _children(pid: int) -> list[int]:
@@ -136,8 +138,7 @@ def test_kill_during_purchases_leaves_a_consistent_inventory(
 
         with ThreadPoolExecutor(max_workers=8) as pool:
             futures = [pool.submit(buy, number) for number in targets]
-            while len(sold) < 20:
-                time.sleep(0.005)
+            wait_until(lambda: len(sold) >= 20, timeout=60, what="20 acknowledged purchases")
             server.process.send_signal(signal.SIGKILL)
             for future in futures:
                 future.result()
@@ -175,10 +176,19 @@ def test_sigterm_drains_in_flight_requests_and_exits_0(database_factory: Databas
             in_flight = pool.submit(
                 httpx.get, f"{base}/numbers/available?countryCode=US", headers=auth, timeout=10
             )
-            time.sleep(0.5)  # the request is now waiting inside the server
+            # The fault fires (and is counted) before its delay: the request is then
+            # waiting inside the server.
+            wait_until(lambda: _fired(base) == 1, timeout=10, what="the delay to hold the request")
             server.process.send_signal(signal.SIGTERM)
             assert in_flight.result().status_code == 200
         assert server.process.wait(timeout=20) == 0
+
+
+def _fired(base: str) -> int:
+    """How many times the one scripted fault has fired."""
+    (fault,) = httpx.get(f"{base}/_mock/faults", headers=ADMIN).json()["faults"]
+    fired: int = fault["fired"]
+    return fired
 
 
 class CuttableProxy:

@@ -6,7 +6,9 @@ import hashlib
 import hmac
 import json
 import time
-from typing import Any
+from datetime import datetime, tzinfo
+from types import SimpleNamespace
+from typing import Any, Self
 
 import jwt
 import pytest
@@ -252,7 +254,21 @@ def test_malformed_payloads_name_the_problem(
     assert fragment in raised.value.message
 
 
-def test_a_remembered_token_is_still_refused_once_expired() -> None:
+def _move_the_clocks(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """``seconds`` pass at once for both clocks a token's expiry is read on: the verifier's
+    (``time.time`` in ``app.auth.tokens``) and PyJWT's (``datetime.now`` in ``jwt.api_jwt``)."""
+    real_time = time.time
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> Self:
+            return cls.fromtimestamp(real_time() + seconds, tz)
+
+    monkeypatch.setattr("app.auth.tokens.time", SimpleNamespace(time=lambda: real_time() + seconds))
+    monkeypatch.setattr("jwt.api_jwt.datetime", Later)
+
+
+def test_a_remembered_token_is_still_refused_once_expired(monkeypatch: pytest.MonkeyPatch) -> None:
     strict = TokenVerifier(SECRET, issuer="numbers-mock", audience="numbers-mock", leeway_seconds=0)
     token = mint_token(
         SECRET,
@@ -263,7 +279,7 @@ def test_a_remembered_token_is_still_refused_once_expired() -> None:
     )
     assert strict.verify([f"Bearer {token}"], require_org=True).org == "acme"
     assert strict.verify([f"Bearer {token}"], require_org=True).org == "acme"  # remembered
-    time.sleep(1.1)
+    _move_the_clocks(monkeypatch, 1.1)  # the token's second is over, without waiting for it
     with pytest.raises(InvalidToken, match="expired"):
         strict.verify([f"Bearer {token}"], require_org=True)
 

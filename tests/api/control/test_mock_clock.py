@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api import pingram
+from tests.api.pingram import steps as pingram
 from tests.conftest import Minter
 from tests.helpers import assert_error
 

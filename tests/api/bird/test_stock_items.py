@@ -71,7 +71,7 @@ def test_first_page_has_the_reference_shape(client: TestClient, auth: dict[str, 
         "numberString",
         "capabilities",
         "monthlyPrice",
-        "backOrderRequired",  # and backOrderStockId when true: tests/api/test_bird_*
+        "backOrderRequired",  # and backOrderStockId when true: tests/api/bird/
     }
     assert set(item["capabilities"]) == {"voice", "sms", "mms"}
     assert set(item["monthlyPrice"]) == {"currencyCode", "amount", "exponent"}

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api import pingram
-from tests.api.pingram import LIST, ORDER, RELEASED
+from tests.api.pingram import steps as pingram
+from tests.api.pingram.steps import LIST, ORDER, RELEASED
 from tests.conftest import Minter
 from tests.helpers import AVAILABLE, assert_error
 

@@ -1,6 +1,6 @@
-"""Answers kept while the stock is unchanged (app.stock.answers): asked again, a page is not
-read again, yet every change, whoever makes it, and every script show at once, and the
-caller is checked on every request."""
+"""The response cache (app.stock.answers), which holds answers while the stock is unchanged:
+asked again, a page is not read again, yet every change, whoever makes it, and every script
+show at once, and the caller is checked on every request."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import asyncio
 import sqlite3
 import subprocess
 import sys
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, ParamSpec, TypeVar
 
 import httpx
 import pytest
@@ -19,13 +21,15 @@ from app.main import create_app
 from app.scripting import runner
 from app.settings import Settings
 from app.stock import search
-from tests.api import pingram
+from tests.api.pingram import steps as pingram
 from tests.conftest import DatabaseFactory, Minter, make_settings
-from tests.helpers import AVAILABLE, STOCK_ITEMS, assert_error
+from tests.helpers import AVAILABLE, STOCK_ITEMS, assert_error, wait_until_async
 
 pytestmark = pytest.mark.usefixtures("seeded_state")
 
 PAGE: dict[str, Any] = {"limit": 5, "countryCodes": "GB"}
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
 
 
 @pytest.fixture
@@ -46,7 +50,7 @@ def stock_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def _sqlite_path(settings: Settings) -> str:
     database = make_url(settings.database_url).database
     if make_url(settings.database_url).get_backend_name() != "sqlite" or not database:
-        pytest.skip("answers are kept on SQLite files only")
+        pytest.skip("answers are cached on SQLite files only")
     return database
 
 
@@ -66,7 +70,7 @@ def test_the_same_page_asked_again_is_not_read_again(
     assert again.content == first.content
     assert again.headers["X-Tracking-Id"] != first.headers["X-Tracking-Id"]
     assert stock_reads == ["page_in_stock"]
-    # Another spelling of the query, or another page, is read (and kept) on its own.
+    # Another spelling of the query, or another page, is read (and cached) on its own.
     client.get(STOCK_ITEMS, params={**PAGE, "limit": 4}, headers=auth)
     assert stock_reads == ["page_in_stock"] * 2
     client.get(AVAILABLE, params={"countryCode": "GB", "limit": 3}, headers=auth)
@@ -79,7 +83,7 @@ def test_a_purchase_leaves_both_searches_at_once(
 ) -> None:
     item = _page(client, auth)["results"][0]
     bought = client.post(
-        "/workspaces/ws-kept/numbers-long-code",
+        "/workspaces/ws-cached/numbers-long-code",
         json={"numberStockItemIds": [item["id"]]},
         headers=auth,
     )
@@ -109,7 +113,7 @@ def test_a_change_by_another_process_shows_at_once(
     assert item["id"] not in [i["id"] for i in _page(client, auth)["results"]]
 
 
-def test_a_script_applies_to_a_page_kept_before_it(
+def test_a_script_applies_to_a_page_cached_before_it(
     client: TestClient, auth: dict[str, str], admin: dict[str, str]
 ) -> None:
     _page(client, auth)
@@ -160,7 +164,7 @@ def test_a_fault_on_another_operation_leaves_a_page_on_the_event_loop(
     assert judged == ["listStockItems"]
 
 
-def test_the_caller_is_checked_before_a_kept_answer(
+def test_the_caller_is_checked_before_a_cached_answer(
     client: TestClient, auth: dict[str, str], mint: Minter
 ) -> None:
     _page(client, auth)
@@ -171,7 +175,7 @@ def test_the_caller_is_checked_before_a_kept_answer(
     assert_error(client.get(STOCK_ITEMS, params=PAGE, headers=other), 403, "organization_mismatch")
 
 
-def test_every_kept_answer_is_journaled_with_its_body(
+def test_every_cached_answer_is_journaled_with_its_body(
     client: TestClient, auth: dict[str, str], admin: dict[str, str]
 ) -> None:
     answers = [client.get(STOCK_ITEMS, params=PAGE, headers=auth) for _ in range(3)]
@@ -191,14 +195,14 @@ def test_every_kept_answer_is_journaled_with_its_body(
 def test_a_rate_limit_counts_every_request_whichever_path_answers_it(
     client: TestClient, auth: dict[str, str], admin: dict[str, str], mint: Minter
 ) -> None:
-    """Kept answers are counted on the event loop, others on a worker thread: one count."""
+    """Cached answers are counted on the event loop, others on a worker thread: one count."""
     limit = {"operation": "listStockItems", "limit": 3, "windowSeconds": 3600}
     assert client.post("/_mock/rate-limits", json=limit, headers=admin).status_code == 201
-    kept = client.get(STOCK_ITEMS, params=PAGE, headers=auth)  # computed, then kept
-    again = client.get(STOCK_ITEMS, params=PAGE, headers=auth)  # kept
+    cached = client.get(STOCK_ITEMS, params=PAGE, headers=auth)  # computed, then cached
+    again = client.get(STOCK_ITEMS, params=PAGE, headers=auth)  # cached
     other = client.get(STOCK_ITEMS, params={**PAGE, "limit": 2}, headers=auth)  # computed
-    over = client.get(STOCK_ITEMS, params=PAGE, headers=auth)  # kept, and one too many
-    assert [r.headers["X-RateLimit-Remaining"] for r in (kept, again, other)] == ["2", "1", "0"]
+    over = client.get(STOCK_ITEMS, params=PAGE, headers=auth)  # cached, and one too many
+    assert [r.headers["X-RateLimit-Remaining"] for r in (cached, again, other)] == ["2", "1", "0"]
     error = assert_error(over, 429, "rate_limited")
     assert over.headers["Retry-After"]
     assert "3 requests" in error["message"]
@@ -211,15 +215,35 @@ def test_a_rate_limit_counts_every_request_whichever_path_answers_it(
     assert globex.headers["X-RateLimit-Remaining"] == "2"
 
 
+class CountedWorkers(ThreadPoolExecutor):
+    """The provider-call workers (``app.web.deps.PROVIDER_WORKERS``), counting the calls
+    handed to them."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=4, thread_name_prefix="provider-call")
+        self.handed = 0
+
+    def submit(
+        self, fn: Callable[Params, Result], /, *args: Params.args, **kwargs: Params.kwargs
+    ) -> Future[Result]:
+        self.handed += 1
+        return super().submit(fn, *args, **kwargs)
+
+
 def test_a_busy_database_holds_the_request_counted_not_the_event_loop(
-    database_factory: DatabaseFactory, mint: Minter, admin: dict[str, str]
+    database_factory: DatabaseFactory,
+    mint: Minter,
+    admin: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """While another connection holds SQLite's write lock, a kept answer under a rate limit
+    """While another connection holds SQLite's write lock, a cached answer under a rate limit
     cannot be counted on the event loop: it waits on a worker thread (counted once, after
     the lock goes), and meanwhile the server answers other requests."""
-    url = database_factory("kept_busy")
+    url = database_factory("cache_busy")
     if make_url(url).get_backend_name() != "sqlite":
-        pytest.skip("answers are kept on SQLite files only")
+        pytest.skip("answers are cached on SQLite files only")
+    workers = CountedWorkers()
+    monkeypatch.setattr("app.main.PROVIDER_WORKERS", workers)
     app = create_app(make_settings(url, seed_count=300))
     auth = {"Authorization": f"Bearer {mint('acme')}"}
     limit = {"operation": "listStockItems", "limit": 10, "windowSeconds": 3600}
@@ -236,8 +260,11 @@ def test_a_busy_database_holds_the_request_counted_not_the_event_loop(
             holder = sqlite3.connect(make_url(url).database or "", isolation_level=None)
             holder.execute("BEGIN IMMEDIATE")
             try:
+                handed = workers.handed
                 held = asyncio.create_task(client.get(STOCK_ITEMS, params=PAGE, headers=auth))
-                await asyncio.sleep(0.3)
+                await wait_until_async(
+                    lambda: workers.handed > handed, timeout=10, what="the request on a worker"
+                )
                 assert not held.done()
                 health = await asyncio.wait_for(client.get("/healthz"), 2)
                 assert health.status_code == 200
@@ -249,4 +276,7 @@ def test_a_busy_database_holds_the_request_counted_not_the_event_loop(
             assert answer.content == first.content
             assert answer.headers["X-RateLimit-Remaining"] == "8"
 
-    asyncio.run(scenario())
+    try:
+        asyncio.run(scenario())
+    finally:
+        workers.shutdown()

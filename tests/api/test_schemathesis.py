@@ -9,7 +9,7 @@ fixed there, not by loosening the spec.
 CI runs a small, derandomized sample (the same cases on every run). The full run, 1,000
 cases per provider operation (and 200 per control operation), is:
 
-    NUMBERS_MOCK_SCHEMATHESIS_EXAMPLES=1000 .venv/bin/python -m pytest -s tests/test_schemathesis.py
+    NUMBERS_MOCK_SCHEMATHESIS_EXAMPLES=1000 python -m pytest -s tests/api/test_schemathesis.py
 
 ``-s`` shows one line per operation: cases run, failures (always 0 when the test passes:
 the first failing case fails the test, shrunk to a minimal request), seconds.
@@ -80,7 +80,7 @@ ALIGNED_STATUSES = {
 }
 
 SCHEMA = schemathesis.openapi.from_path(
-    Path(__file__).resolve().parent.parent / "openapi.yaml",
+    Path(__file__).resolve().parents[2] / "openapi.yaml",
     # Explicit, so a schemathesis.toml in the working directory cannot change these tests.
     config=schemathesis.Config.from_dict(
         # Invalid input must be a 400 (or the auth answers 401/403), never FastAPI's 422.

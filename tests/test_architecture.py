@@ -196,7 +196,7 @@ def test_no_two_modules_import_each_other_even_through_others() -> None:
 
 def _sibling_folders(module: str, target: str) -> tuple[str, str] | None:
     """Where two modules' paths part: the two sibling folders they are in (``app.web`` and
-    ``app.providers`` for ``app.web.deps`` and ``app.providers.bird.api``), if both are
+    ``app.providers`` for ``app.web.context`` and ``app.providers.bird.api``), if both are
     folders."""
     one, other = module.split("."), target.split(".")
     for depth in range(1, min(len(one), len(other))):

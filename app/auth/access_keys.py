@@ -7,7 +7,7 @@ stored, so minting needs no database, keys survive restarts, any replica accepts
 and the same organization and workspaces always give the same key. A key that was altered,
 truncated or sealed with another secret fails AES-SIV's authentication and is refused.
 
-Framework-free: ``app.web.deps`` turns the header into a ``Principal``.
+Framework-free: ``app.providers.bird.auth`` turns the header into a ``Principal``.
 """
 
 from __future__ import annotations

@@ -216,7 +216,7 @@ def test_a_rate_limit_counts_every_request_whichever_path_answers_it(
 
 
 class CountedWorkers(ThreadPoolExecutor):
-    """The provider-call workers (``app.web.deps.PROVIDER_WORKERS``), counting the calls
+    """The provider-call workers (``app.web.read_path.PROVIDER_WORKERS``), counting the calls
     handed to them."""
 
     def __init__(self) -> None:

@@ -4,7 +4,7 @@ what is accepted, what is refused (and why), what reads back, and what the journ
 These run in process (Starlette's TestClient): there is no connection to break, so a
 transport fault is raised in the app (``ConnectionResetError`` / ``ConnectionAbortedError``)
 where the in-process client sees it. What real clients see over TCP is in
-``tests/test_transport_faults.py``.
+``tests/processes/test_transport_faults.py``.
 """
 
 from __future__ import annotations

@@ -19,24 +19,26 @@ from app.control.schemas import (
     AddNumbersRequest,
     Clock,
     ClockMove,
-    FaultRequest,
     NumberState,
     NumberStates,
     Operation,
     PurchaseRequest,
-    RateLimitRequest,
     RecordedExchange,
     RecordedRequest,
     RecordedRequests,
     ResetResult,
-    ScriptedFault,
-    ScriptedFaults,
-    ScriptedRateLimit,
-    ScriptedRateLimits,
     StockCount,
     StockCounts,
     TokenRequest,
     TokenResponse,
+)
+from app.control.script_schemas import (
+    FaultRequest,
+    RateLimitRequest,
+    ScriptedFault,
+    ScriptedFaults,
+    ScriptedRateLimit,
+    ScriptedRateLimits,
 )
 from app.db.models import OwnerProvider
 from app.errors import FaultNotFound, InvalidParameter, JournalEntryNotFound, RateLimitNotFound

@@ -28,11 +28,13 @@ from app.auth.identifiers import IDENTIFIER_PATTERN
 from app.control import actions
 from app.control.schemas import (
     AddNumbersRequest,
-    FaultRequest,
-    RateLimitRequest,
     RequestBody,
     ResponseBody,
     StockType,
+)
+from app.control.script_schemas import (
+    FaultRequest,
+    RateLimitRequest,
 )
 from app.db.models import OwnerProvider
 from app.lifecycle import mock_clock, ownership

@@ -216,52 +216,6 @@ class NumberAlreadyExists(ApiError):
     code = "number_already_exists"
 
 
-# Pingram's number lifecycle. All 400: the official SDKs type the body of 400, 402 and 502
-# only (ApiErrorResponse), so a 400 reaches the caller's code as a parsed error.
-
-
-class PhoneNumberNotFound(ApiError):
-    """Pingram: no number of the inventory has this phoneNumber (order it from a search)."""
-
-    status = 400
-    code = "phone_number_not_found"
-
-
-class PhoneNumberUnavailable(ApiError):
-    """Pingram: the number exists but is not in stock (sold through another API or held)."""
-
-    status = 400
-    code = "phone_number_unavailable"
-
-
-class PhoneNumberOwnedByAnotherAccount(ApiError):
-    """Pingram: another account owns the number, or holds it after releasing it."""
-
-    status = 400
-    code = "phone_number_owned_by_another_account"
-
-
-class PhoneNumberAlreadyOwned(ApiError):
-    """Pingram: the account owns this number already (see GET /numbers/list)."""
-
-    status = 400
-    code = "phone_number_already_owned"
-
-
-class PhoneNumberNotOwned(ApiError):
-    """Pingram: the account has no active number with this phoneNumber to release."""
-
-    status = 400
-    code = "phone_number_not_owned"
-
-
-class PhoneNumberAlreadyReleased(ApiError):
-    """Pingram: the number was released already (see GET /numbers/released)."""
-
-    status = 400
-    code = "phone_number_already_released"
-
-
 @dataclass
 class ScriptedFailure(ApiError):
     """A failure scripted through the control API (a fault or a rate limit)."""
@@ -280,10 +234,8 @@ class ScriptedFailure(ApiError):
         return self.scripted_code
 
 
-# Bird's long code numbers and access keys. (Above ERROR_CODES, which collects the classes
-# defined before it.)
-
-
+# Bird's, but raised by the access keys' codec (app/auth/access_keys.py), a leaf that may
+# not import app/providers/.
 class InvalidAccessKey(ApiError):
     """Bird: the `Authorization: AccessKey <key>` key is missing, malformed, altered, or was
     minted with another secret."""
@@ -295,61 +247,6 @@ class InvalidAccessKey(ApiError):
         self.headers.setdefault(
             "WWW-Authenticate", access_key_challenge("numbers-mock", self.message)
         )
-
-
-class WorkspaceForbidden(ApiError):
-    """Bird: the workspace belongs to another organization, or the access key or token names
-    other workspaces."""
-
-    status = 403
-    code = "workspace_forbidden"
-
-
-class NumberStockItemNotFound(ApiError):
-    """Bird: a numberStockItemIds entry is no stock item of the inventory (nothing was
-    bought)."""
-
-    status = 404
-    code = "number_stock_item_not_found"
-
-
-class NumberStockItemUnavailable(ApiError):
-    """Bird: a numberStockItemIds entry is no longer in stock: bought, held after a release,
-    or removed (nothing was bought)."""
-
-    status = 409
-    code = "number_stock_item_unavailable"
-
-
-class LongCodeNumberNotFound(ApiError):
-    """Bird: the workspace has no active long code number with this id."""
-
-    status = 404
-    code = "long_code_number_not_found"
-
-
-class EndpointNotFound(ApiError):
-    """Bird: the workspace has no endpoint (long code number) with this id, or it left the
-    workspace after its subscription ran out."""
-
-    status = 404
-    code = "endpoint_not_found"
-
-
-class SubscriptionNotFound(ApiError):
-    """Bird: the endpoint has no subscription of this name (a long code number has one:
-    main)."""
-
-    status = 404
-    code = "subscription_not_found"
-
-
-class SubscriptionAlreadyCancelled(ApiError):
-    """Bird: the number's subscription was cancelled already; it leaves the workspace at its
-    deprovisionAt."""
-
-    status = 409
-    code = "subscription_already_cancelled"
 
 
 def access_key_challenge(realm: str, message: str) -> str:
@@ -379,8 +276,12 @@ def _all_error_classes(base: type[ApiError]) -> list[type[ApiError]]:
     return found
 
 
-# Every code the API can answer with, for the OpenAPI document; a test keeps it complete.
-ERROR_CODES: dict[str, str] = {
-    **{cls.code: (cls.__doc__ or "").strip() for cls in _all_error_classes(ApiError)},
-    **SCRIPTED_CODES,
-}
+def error_catalogue() -> dict[str, str]:
+    """Every code the API can answer with and its meaning, for the OpenAPI document: each
+    ``ApiError`` subclass loaded when it is called (the app has imported every provider's
+    ``errors`` module through its routes by then), plus the scripted codes. A test keeps it
+    complete."""
+    return {
+        **{cls.code: (cls.__doc__ or "").strip() for cls in _all_error_classes(ApiError)},
+        **SCRIPTED_CODES,
+    }

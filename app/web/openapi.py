@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from app.errors import ERROR_CODES
+from app.errors import error_catalogue
 from app.web.schemas import ErrorEnvelope
 
 _STATUS_DESCRIPTIONS = {
@@ -90,8 +90,9 @@ def _build(app: FastAPI) -> dict[str, Any]:
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
     code = components["ErrorDetail"]["properties"]["code"]
-    code["enum"] = sorted(ERROR_CODES)
+    catalogue = error_catalogue()
+    code["enum"] = sorted(catalogue)
     code["description"] = "Machine-readable error code, stable across versions:\n" + "\n".join(
-        f"- `{name}`: {meaning}" for name, meaning in sorted(ERROR_CODES.items())
+        f"- `{name}`: {meaning}" for name, meaning in sorted(catalogue.items())
     )
     return schema

@@ -18,9 +18,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.db.models import InventoryNumber, OwnerProvider, StockStatus
-from app.errors import (
+from app.errors import InvalidPageToken
+from app.lifecycle import mock_clock, ownership
+from app.page_tokens import RESTART_FIX, KeysetWalk, PageTokenCodec, filter_digest
+from app.providers.bird import repository
+from app.providers.bird.errors import (
     EndpointNotFound,
-    InvalidPageToken,
     LongCodeNumberNotFound,
     NumberStockItemNotFound,
     NumberStockItemUnavailable,
@@ -28,9 +31,6 @@ from app.errors import (
     SubscriptionNotFound,
     WorkspaceForbidden,
 )
-from app.lifecycle import mock_clock, ownership
-from app.page_tokens import RESTART_FIX, KeysetWalk, PageTokenCodec, filter_digest
-from app.providers.bird import repository
 from app.providers.bird.repository import ListingPosition, LongCodeNumber, WorkspaceNumberFilters
 from app.providers.bird.views import MAIN_SUBSCRIPTION, order_completes_at
 from app.stock.repository import purchase_number_by_id

@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.db.models import InventoryNumber, OwnedNumber, OwnerProvider
-from app.errors import (
+from app.lifecycle import mock_clock, ownership
+from app.providers.pingram.errors import (
     PhoneNumberAlreadyOwned,
     PhoneNumberAlreadyReleased,
     PhoneNumberNotFound,
@@ -20,7 +21,6 @@ from app.errors import (
     PhoneNumberOwnedByAnotherAccount,
     PhoneNumberUnavailable,
 )
-from app.lifecycle import mock_clock, ownership
 from app.stock import repository
 from app.stock.changes import normalize_number_string
 

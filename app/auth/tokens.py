@@ -52,6 +52,12 @@ class Principal:
     # workspaces); empty: any workspace of its organization.
     workspaces: tuple[str, ...] = ()
 
+    @property
+    def account(self) -> str:
+        """The account it speaks for (Pingram's, the journal's caller): its org claim, or its
+        sub when it has none."""
+        return self.org or self.sub
+
 
 class TokenVerifier:
     """Verifies bearer tokens against the configured keys, issuer and audience (one per app)."""

@@ -25,13 +25,13 @@ from app.errors import (
     NumberNotInStock,
     NumberNotPurchased,
 )
-from app.generator.numbering_plan import ACCEPTED_TYPES
-from app.generator.numbers import (
+from app.generator.inventory import (
     draw_capabilities,
     generate_numbers,
     monthly_price,
     supported_countries,
 )
+from app.generator.numbering_plan import ACCEPTED_TYPES
 from app.generator.records import Capabilities, GeneratedNumber, MonthlyPrice, NumberType
 from app.generator.seed_data import default_seed_data
 from app.lifecycle import mock_clock, ownership

@@ -1,4 +1,5 @@
-"""Reading stock pages straight on a DB-API connection: ``StockReader`` and ``StockRow``.
+"""Reading stock pages straight on a DB-API connection: ``StockReader``, ``StockRow``, and
+``StockNumber``, what a listing reads of a number.
 
 Why: a listing's query costs ~40 µs in SQLite itself, and SQLAlchemy's execution of it
 (parameter processing, expanding IN lists, result processing) cost twice that again on every
@@ -14,14 +15,43 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 
+class StockNumber(Protocol):
+    """What a listing reads of a number, which both a ``StockRow`` and an ``InventoryNumber``
+    satisfy. Listings fetch plain rows, not ORM instances: a page of rows costs a fraction of
+    a page of instances (no identity map, no instance state), and the views only read them."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def country_code(self) -> str: ...
+    @property
+    def number_string(self) -> str: ...
+    @property
+    def national_number(self) -> str: ...
+    @property
+    def number_type(self) -> str: ...
+    @property
+    def locality(self) -> str | None: ...
+    @property
+    def administrative_area(self) -> str | None: ...
+    @property
+    def capability_mask(self) -> int: ...
+    @property
+    def currency_code(self) -> str: ...
+    @property
+    def monthly_amount(self) -> int: ...
+    @property
+    def price_exponent(self) -> int: ...
+
+
 class StockRow(NamedTuple):
-    """A number as a listing reads it (``app.stock.numbers.StockNumber``): the columns the
+    """A number as a listing reads it (a ``StockNumber``): the columns the
     views need, which the listing's statement selects in this order (``STOCK_ROW_COLUMNS``).
     The id is as the driver gives it (32 hex digits on SQLite) until asked for as a uuid."""
 

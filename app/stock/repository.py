@@ -23,9 +23,8 @@ from app.db.engine import changed_rows
 from app.db.models import Base, InventoryNumber, NumberOrigin, StockCell, StockStatus
 from app.generator.records import GeneratedNumber
 from app.stock import page_query
-from app.stock.numbers import StockNumber
 from app.stock.query import StockPosition, StockQuery
-from app.stock.reader import StockReader, StockRow
+from app.stock.reader import StockNumber, StockReader, StockRow
 from app.stock.seed_producer import SEED_ROW_FIELDS, SeedBatch, seed_row
 
 
@@ -44,7 +43,7 @@ def find_in_stock(
     limit: int,
 ) -> list[StockRow]:
     """Numbers in stock matching ``query``, from ``start_at`` on, in the listing order, as
-    rows (see ``app.stock.numbers``), read on a session's connection or a reader's.
+    rows (see ``app.stock.reader.StockNumber``), read on a session's connection or a reader's.
 
     One walk of index seeks whatever the filters: see ``app.stock.page_query``; run as the
     driver's own SQL text (``app.stock.reader``).

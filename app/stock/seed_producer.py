@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from app.generator.numbers import generate_inventory
+from app.generator.inventory import generate_inventory
 from app.generator.records import CAPABILITY_BITS, GeneratedNumber
 
 SeedRow = tuple[Any, ...]

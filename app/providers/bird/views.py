@@ -18,8 +18,7 @@ from app.lifecycle.mock_clock import as_utc, iso_millis
 from app.lifecycle.ownership import derived_id
 from app.providers.bird import back_order
 from app.providers.bird.repository import LongCodeNumber
-from app.stock.numbers import StockNumber
-from app.stock.reader import StockRow
+from app.stock.reader import StockNumber, StockRow
 
 CHANNELS = ("sms", "voice", "mms")
 # Bird's price scale: every amount in millionths of the currency unit.

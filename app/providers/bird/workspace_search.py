@@ -33,9 +33,8 @@ from app.providers.bird.stock_filters import stock_items_query
 from app.providers.bird.stock_items import STOCK_ITEMS_CHECKS
 from app.providers.parameters import STOCK_FEATURES
 from app.stock import search
-from app.stock.numbers import StockNumber
 from app.stock.query import StockQuery
-from app.stock.reader import StockReader
+from app.stock.reader import StockNumber, StockReader
 from app.web.context import ContextDep
 from app.web.openapi import success_headers
 from app.web.parameters import known_parameters

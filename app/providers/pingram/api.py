@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 def _routers() -> Sequence[APIRouter]:
     # Imported when the app mounts them: the CLI and the control API read the operation ids
     # without loading the routes (and FastAPI with them).
-    from app.providers.pingram import available_numbers, numbers
+    from app.providers.pingram import available_numbers, phone_numbers
 
-    return (available_numbers.router, numbers.router)
+    return (available_numbers.router, phone_numbers.router)
 
 
 API = ProviderApi(

@@ -11,8 +11,8 @@ from app.generator.records import CHANNEL_BITS, MonthlyPrice
 from app.generator.seed_data import default_seed_data
 from app.lifecycle.mock_clock import as_utc, iso_millis
 from app.providers.parameters import CHANNEL_FEATURES
-from app.providers.pingram.lifecycle import AccountNumber, Order
-from app.stock.numbers import StockNumber
+from app.providers.pingram.account_numbers import AccountNumberRecord
+from app.stock.reader import StockNumber
 
 # Pingram's shared sending number ("E.164 shared number the account can send from when it
 # has no dedicated number"): one US toll-free number, the same for every account here.
@@ -43,7 +43,7 @@ def monthly_price_usd(number: StockNumber) -> float:
     return default_seed_data().usd_amount(price)
 
 
-def account_number_json(item: AccountNumber) -> dict[str, Any]:
+def account_number_json(item: AccountNumberRecord) -> dict[str, Any]:
     """An AccountNumber of ``GET /numbers/list`` and ``GET /numbers/released``."""
     owned, number = item.owned, item.number
     created_at = as_utc(owned.created_at)
@@ -68,15 +68,15 @@ def account_number_json(item: AccountNumber) -> dict[str, Any]:
     return body
 
 
-def order_json(order: Order) -> dict[str, Any]:
+def order_json(item: AccountNumberRecord) -> dict[str, Any]:
     return {
-        "orderId": str(order.number.owned.order_id),
+        "orderId": str(item.owned.order_id),
         "status": ORDER_STATUS,
-        "phoneNumber": order.number.number.number_string,
+        "phoneNumber": item.number.number_string,
     }
 
 
-def release_json(item: AccountNumber) -> dict[str, Any]:
+def release_json(item: AccountNumberRecord) -> dict[str, Any]:
     released_at = item.owned.released_at
     assert released_at is not None
     return {

@@ -17,13 +17,14 @@ import pytest
 from phonenumbers import PhoneMetadata, PhoneNumberFormat
 
 from app.generator.geocoding import split_description
-from app.generator.numbers import (
+from app.generator.inventory import (
     generate_inventory,
     generate_numbers,
     inventory_counts,
     largest_remainder,
     supported_countries,
 )
+from app.generator.numbering_plan import plain_pool, type_plan
 from app.generator.records import GeneratedNumber, NumberType
 from app.generator.seed_data import SeedData, default_seed_data
 from tests.helpers import ACCEPTED_TYPES, REQUIRED_COUNTRIES
@@ -453,7 +454,7 @@ def test_a_custom_seed_data_is_used(inventory: Inventory) -> None:
 
 _FRESH_PROCESS_SCRIPT = """
 import hashlib, sys
-from app.generator.numbers import generate_inventory
+from app.generator.inventory import generate_inventory
 digest = hashlib.sha256()
 for number in generate_inventory(7, 2000):
     digest.update(repr(number).encode())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.generator.numbers import generate_inventory
+from app.generator.inventory import generate_inventory
 from app.stock import seed_producer
 from app.stock.seed_producer import seed_batches, seed_row
 

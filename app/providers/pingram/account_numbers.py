@@ -28,21 +28,16 @@ _SEARCH_FIX = "pick a phoneNumber from GET /numbers/available"
 
 
 @dataclass(frozen=True, slots=True)
-class AccountNumber:
-    """A number of an account, as of ``now`` on the mock clock."""
+class AccountNumberRecord:
+    """A number of an account, as of ``now`` on the mock clock: what the views render as
+    Pingram's AccountNumber."""
 
     owned: OwnedNumber
     number: InventoryNumber
     now: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Order:
-    number: AccountNumber
-    reactivated: bool  # a released number of the account, back within the hold
-
-
-def order_number(session: Session, *, account: str, phone_number: str) -> Order:
+def order_number(session: Session, *, account: str, phone_number: str) -> AccountNumberRecord:
     """Buy a number in stock, or reactivate one the account released within the hold."""
     number_string = normalize_number_string(phone_number)
     now = mock_clock.now(session)
@@ -61,7 +56,7 @@ def order_number(session: Session, *, account: str, phone_number: str) -> Order:
             workspace_id=None,
             now=now,
         )
-        return Order(_account_number(session, owned, now), reactivated=False)
+        return _account_number(session, owned, now)
     owned_or_none = ownership.find_ownership(session, number.id)
     if owned_or_none is None or owned_or_none.provider != OwnerProvider.PINGRAM.value:
         raise PhoneNumberUnavailable(
@@ -85,29 +80,31 @@ def order_number(session: Session, *, account: str, phone_number: str) -> Order:
             f"{number_string} was reactivated by another request just now",
             fix="it is listed by GET /numbers/list; nothing to order",
         )
-    return Order(_account_number(session, owned, now), reactivated=True)
+    return _account_number(session, owned, now)  # reactivated within the hold
 
 
-def list_numbers(session: Session, *, account: str) -> list[AccountNumber]:
+def list_numbers(session: Session, *, account: str) -> list[AccountNumberRecord]:
     """The account's active numbers, oldest first."""
     return _account_numbers(session, account, released=False)
 
 
-def list_released(session: Session, *, account: str) -> list[AccountNumber]:
+def list_released(session: Session, *, account: str) -> list[AccountNumberRecord]:
     """The account's numbers released within the hold (they may be ordered again)."""
     return _account_numbers(session, account, released=True)
 
 
-def _account_numbers(session: Session, account: str, *, released: bool) -> list[AccountNumber]:
+def _account_numbers(
+    session: Session, account: str, *, released: bool
+) -> list[AccountNumberRecord]:
     now = mock_clock.now(session)
     ownership.end_expired_holds(session, now)  # so a held number past its hold is not listed
     rows = ownership.owned_numbers(
         session, provider=OwnerProvider.PINGRAM, owner_id=account, released=released
     )
-    return [AccountNumber(owned, number, now) for owned, number in rows]
+    return [AccountNumberRecord(owned, number, now) for owned, number in rows]
 
 
-def release_number(session: Session, *, account: str, phone_number: str) -> AccountNumber:
+def release_number(session: Session, *, account: str, phone_number: str) -> AccountNumberRecord:
     """Release an active number: out of the account's list, held for it for 14 days."""
     number_string = normalize_number_string(phone_number)
     now = mock_clock.now(session)
@@ -132,10 +129,10 @@ def release_number(session: Session, *, account: str, phone_number: str) -> Acco
     return _account_number(session, owned, now)
 
 
-def _account_number(session: Session, owned: OwnedNumber, now: datetime) -> AccountNumber:
+def _account_number(session: Session, owned: OwnedNumber, now: datetime) -> AccountNumberRecord:
     """Re-read after conditional UPDATEs, which bypass the session's identity map."""
     fresh = ownership.find_ownership(session, owned.number_id)
     number = session.get(InventoryNumber, owned.number_id, populate_existing=True)
     assert fresh is not None
     assert number is not None
-    return AccountNumber(fresh, number, now)
+    return AccountNumberRecord(fresh, number, now)

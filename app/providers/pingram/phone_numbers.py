@@ -10,8 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
-from app.auth.tokens import Principal
-from app.providers.pingram import lifecycle, views
+from app.providers.pingram import account_numbers, views
 from app.providers.pingram.auth import pingram_call
 from app.providers.pingram.operations import (
     LIST_NUMBERS,
@@ -39,11 +38,6 @@ _Call = Annotated[ProviderCall, Depends(pingram_call(known_parameters(())).depen
 _ERRORS = error_responses(400, 401, 402, 429, 500, 502, 503)
 
 
-def account_of(principal: Principal) -> str:
-    """Pingram's account: the token's org claim, or its sub when it has none."""
-    return principal.org or principal.sub
-
-
 @router.post(
     "/numbers/order",
     operation_id=ORDER_NUMBER,
@@ -55,8 +49,8 @@ async def order_number(call: _Call, body: OrderPhoneNumberRequest) -> ProviderJS
     """Purchase a phone number for the account, or reactivate a released number of the
     account within 14 days of its release (its createdAt is kept)."""
     scripted = await call.run(
-        lambda session: lifecycle.order_number(
-            session, account=account_of(call.principal), phone_number=body.phoneNumber
+        lambda session: account_numbers.order_number(
+            session, account=call.principal.account, phone_number=body.phoneNumber
         )
     )
     return scripted.respond(views.order_json(scripted.result))
@@ -72,7 +66,7 @@ async def order_number(call: _Call, body: OrderPhoneNumberRequest) -> ProviderJS
 async def list_numbers(call: _Call) -> ProviderJSONResponse:
     """The account's active phone numbers, oldest first, and the shared number."""
     scripted = await call.run(
-        lambda session: lifecycle.list_numbers(session, account=account_of(call.principal))
+        lambda session: account_numbers.list_numbers(session, account=call.principal.account)
     )
     return scripted.respond(
         {
@@ -95,7 +89,7 @@ async def list_released_numbers(
     """Numbers the account released in the last 14 days (mock clock): they may be ordered
     again until then, and return to public stock after."""
     scripted = await call.run(
-        lambda session: lifecycle.list_released(session, account=account_of(call.principal))
+        lambda session: account_numbers.list_released(session, account=call.principal.account)
     )
     return scripted.respond(
         {"numbers": [views.account_number_json(number) for number in scripted.result]}
@@ -122,8 +116,8 @@ async def release_number(
 ) -> ProviderJSONResponse:
     """Release an active number of the account (no refund for the current billing month)."""
     scripted = await call.run(
-        lambda session: lifecycle.release_number(
-            session, account=account_of(call.principal), phone_number=phone_number
+        lambda session: account_numbers.release_number(
+            session, account=call.principal.account, phone_number=phone_number
         )
     )
     return scripted.respond(views.release_json(scripted.result))

@@ -307,7 +307,7 @@ class StockVersion(Base):
     On SQLite, triggers (migration 0006) add one to it in every transaction that inserts,
     updates or deletes inventory numbers or stock cells, whoever writes them (this server,
     another process on the same file, the CLI's seed), so a page of the stock answered at
-    one version is still the answer while the version is unchanged (``app.stock.answers``).
+    one version is still the answer while the version is unchanged (``app.stock.response_cache``).
     PostgreSQL has the table but not the triggers: its replicas never keep answers, because
     checking the version would cost the round trip that keeping them saves, and one counter
     row would serialise every replica's purchases.

@@ -1,4 +1,4 @@
-"""Reads, without ever waiting, the state that decides whether a kept answer still holds.
+"""Reads, without ever waiting, the state that decides whether a cached answer still holds.
 
 ``StateWatch.read()`` runs on the event loop, on every request of the hot provider routes,
 and answers the stock's version (``app.db.models.StockVersion``, moved by SQLite triggers
@@ -19,7 +19,7 @@ path like any other.
 
 SQLite files only: an in-memory database is one connection shared by the whole process (a
 second connection would see another, empty database), and PostgreSQL would need a round
-trip per request, the very cost the kept answers save (see ``StockVersion``).
+trip per request, the very cost the response cache saves (see ``StockVersion``).
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ class StateWatch:
 
     def read(self) -> WatchedState | None:
         """The state now, or None when it cannot be read at once (busy, missing, not
-        migrated): then nothing kept may be used."""
+        migrated): then no cached answer may be used."""
         header = self._header.read() if self._header is not None else None
         state = self._state
         if header is not None and header == self._state_header and state is not None:
@@ -287,7 +287,7 @@ def _map_header(connection: sqlite3.Connection, database: str) -> _WalIndexHeade
 
 
 def state_watch_for(engine: Engine) -> StateWatch | None:
-    """A watch for ``engine``'s database, or None where answers are never kept."""
+    """A watch for ``engine``'s database, or None where answers are never cached."""
     database = engine.url.database
     if engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
         return None

@@ -1,7 +1,7 @@
 """The verdict of a provider request answered on the event loop, from the watched state.
 
-Why: a kept answer (``app.stock.answers``) is served on the event loop, and a trip to the
-worker threads for the verdict alone cost more than the rest of such a request. Only rate
+Why: a cached answer (``app.stock.response_cache``) is served on the event loop, and a trip
+to the worker threads for the verdict alone cost more than the rest of such a request. Only rate
 limits are judged this way: counting a request is one short statement per rate limit on the
 watch's connection, which never waits (``StateWatch.count_requests``; what a busy database
 leaves uncounted is counted on a worker thread, ``count_requests_waiting``). A request a

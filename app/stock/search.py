@@ -58,7 +58,7 @@ _next_hold_check = 0.0
 
 
 def holds_check_due() -> bool:
-    """Whether the next search ends expired holds first (a kept answer may be stale then)."""
+    """Whether the next search ends expired holds first (a cached answer may be stale then)."""
     return time.monotonic() >= _next_hold_check
 
 

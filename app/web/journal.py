@@ -146,7 +146,7 @@ def _decoded(kept: bytes) -> str:
     return text + "\n[cut at 64 KiB]" if len(kept) > MAX_BODY_BYTES else text
 
 
-# A cached answer is sent as the same bytes every time (app.stock.answers): decoded once, and
+# A cached answer is sent as the same bytes every time (app.stock.response_cache): decoded once, and
 # the same text then finds its digest at once (app.journal.repository.body_digest). At most
 # 16 bodies of at most MAX_BODY_BYTES each are remembered, with their texts: 2 MiB at worst,
 # a hundred KB for pages of 10.

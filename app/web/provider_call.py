@@ -20,7 +20,7 @@ from starlette.types import Scope
 
 from app.auth.tokens import Principal
 from app.scripting.runner import ScriptedCall
-from app.stock.answers import AnswerKey
+from app.stock.response_cache import AnswerKey
 from app.web.context import AppContext, get_context
 from app.web.journal import note_caller
 from app.web.parameters import ParameterCheck

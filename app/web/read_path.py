@@ -12,7 +12,7 @@ that applies:
    trip (``app.db.read_connections``); anything scripted, rung 5.
 2. **Rate limits**, judged here from the watched state (``app.scripting.watched``), the request
    counted by group commit (``app.scripting.counts``). A 429 ends the request.
-3. **The response cache** (``app.stock.answers``): the answer read at this very version.
+3. **The response cache** (``app.stock.response_cache``): the answer read at this very version.
 4. **The read on the event loop**, on the watch's own SQLite connection, which never waits:
    the statement compiled once (``app.stock.reader``), no thread hop, no transaction. SQLite
    busy, or a release hold check due (a write): the same read on a worker thread.
@@ -51,8 +51,8 @@ from app.scripting.runner import ScriptedCall, judge_then_work
 from app.scripting.script import Dribble, Verdict
 from app.scripting.watched import fault_may_fire, verdict_of, watched_rate_limits, windows_of
 from app.stock import search
-from app.stock.answers import AnswerKey, StockAnswers, stock_version
 from app.stock.reader import StockReader
+from app.stock.response_cache import AnswerKey, ResponseCache, stock_version
 from app.web.responses import ProviderJSONResponse
 from app.web.transport import Dribbled, TransportFaultMet, transport_effects
 
@@ -101,7 +101,7 @@ class ReadPath:
         self._counter = counter
         self._executor = executor
         self._seed = seed
-        self.answers = StockAnswers()
+        self.answers = ResponseCache()
 
     async def cached(self, key: AnswerKey, call: ScriptedCall) -> Scripted[bytes] | None:
         """The cached answer of this very request, once the script allows it; None: read

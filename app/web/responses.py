@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 
 class ProviderJSONResponse(Response):
-    """JSON with orjson; ``bytes`` are JSON already encoded (a kept answer: sent as they are,
+    """JSON with orjson; ``bytes`` are JSON already encoded (a cached answer: sent as they are,
     the same object every time)."""
 
     media_type = "application/json"

@@ -1,6 +1,6 @@
-"""The response cache (app.stock.answers), which holds answers while the stock is unchanged:
-asked again, a page is not read again, yet every change, whoever makes it, and every script
-show at once, and the caller is checked on every request."""
+"""The response cache (app.stock.response_cache), which holds answers while the stock is
+unchanged: asked again, a page is not read again, yet every change, whoever makes it, and every
+script show at once, and the caller is checked on every request."""
 
 from __future__ import annotations
 

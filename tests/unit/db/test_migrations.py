@@ -110,8 +110,8 @@ def test_journal_bodies_move_to_their_own_table_once_each_and_back(
 def test_every_change_to_the_stock_moves_its_version_on_sqlite(
     database_factory: DatabaseFactory,
 ) -> None:
-    """The cached answers (app.stock.answers) hold only while this number is unchanged: each
-    insert, update or delete of a number or a stock cell moves it, whoever writes."""
+    """The cached answers (app.stock.response_cache) hold only while this number is unchanged:
+    each insert, update or delete of a number or a stock cell moves it, whoever writes."""
     url = database_factory("stock_version")
     engine = create_db_engine(url)
     if engine.dialect.name != "sqlite":

@@ -7,8 +7,8 @@ import random
 import phonenumbers
 import pytest
 
-from app.generator.numbering_plan import plain_pool, type_plan
 from app.generator.inventory import generate_numbers
+from app.generator.numbering_plan import plain_pool, type_plan
 from app.generator.records import NumberType
 from tests.helpers import ACCEPTED_TYPES
 

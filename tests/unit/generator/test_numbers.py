@@ -24,7 +24,6 @@ from app.generator.inventory import (
     largest_remainder,
     supported_countries,
 )
-from app.generator.numbering_plan import plain_pool, type_plan
 from app.generator.records import GeneratedNumber, NumberType
 from app.generator.seed_data import SeedData, default_seed_data
 from tests.helpers import ACCEPTED_TYPES, REQUIRED_COUNTRIES

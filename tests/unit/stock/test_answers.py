@@ -26,7 +26,7 @@ from app.db.state_watch import (
 from app.scripting.counts import RequestCounter
 from app.scripting.runner import ScriptedCall
 from app.stock import search
-from app.stock.answers import StockAnswers
+from app.stock.response_cache import ResponseCache
 from app.stock.search import holds_check_due  # before any test replaces it
 from app.web.read_path import ReadPath
 
@@ -70,7 +70,7 @@ def _no_hold_check_due(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_an_answer_holds_while_the_version_is_the_one_it_was_read_at() -> None:
-    answers = StockAnswers()
+    answers = ResponseCache()
     answers.keep(("page", b""), 1, b"answer")
     assert answers.get(("page", b""), 1) == b"answer"
     assert answers.get(("page", b""), 2) is None
@@ -107,7 +107,7 @@ def test_a_due_hold_check_comes_before_any_cached_answer(monkeypatch: pytest.Mon
 
 def test_the_least_recently_used_answer_goes_first_once_the_byte_budget_is_spent() -> None:
     answer = b"x" * 1000
-    answers = StockAnswers(byte_budget=2 * (len(answer) + 400))  # two answers and their keys
+    answers = ResponseCache(byte_budget=2 * (len(answer) + 400))  # two answers and their keys
     answers.keep(("a", b""), 1, answer)
     answers.keep(("b", b""), 1, answer)
     assert answers.get(("a", b""), 1) == answer  # now b is the least recently used
@@ -117,7 +117,7 @@ def test_the_least_recently_used_answer_goes_first_once_the_byte_budget_is_spent
 
 
 def test_an_answer_larger_than_the_budget_is_not_cached() -> None:
-    answers = StockAnswers(byte_budget=1000)
+    answers = ResponseCache(byte_budget=1000)
     answers.keep(("big", b""), 1, b"x" * 2000)
     assert answers.get(("big", b""), 1) is None
     assert answers.bytes_used == 0

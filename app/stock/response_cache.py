@@ -1,8 +1,8 @@
-"""The response cache of stock reads: encoded answers kept while the stock is unchanged.
+"""The response cache of stock reads: encoded answers, valid while the stock is unchanged.
 
 Why: the stock-items page and Pingram's search are read far more often than the stock
 changes: a test suite lists, buys, lists again; a demo lists the same page all day. An answer
-is kept under its request's key (path and raw query) with the stock's version it was read at
+is cached under its request's key (path and raw query) with the stock's version it was read at
 (SQLite's triggers move the version on every insert, update or delete of the inventory or its
 cells, by any process: ``StockVersion``), and is answered again only at that same version.
 The read path (``app.web.read_path``) decides when a cached answer may be used (the watched
@@ -31,7 +31,7 @@ _VERSION = f"SELECT version FROM {StockVersion.__tablename__} WHERE id = 1"
 AnswerKey = tuple[str, bytes]  # the request's path and raw query
 
 
-class StockAnswers:
+class ResponseCache:
     """Encoded answers by request key, each at the stock version it was read at."""
 
     def __init__(self, *, byte_budget: int = BYTE_BUDGET) -> None:

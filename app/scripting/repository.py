@@ -24,10 +24,6 @@ def list_faults(session: Session) -> list[Fault]:
     return list(session.scalars(select(Fault).order_by(Fault.created_at, Fault.id)))
 
 
-def find_fault(session: Session, fault_id: str) -> Fault | None:
-    return session.get(Fault, fault_id)
-
-
 def delete_fault(session: Session, fault_id: str) -> bool:
     result = session.execute(delete(Fault).where(Fault.id == fault_id))
     return changed_rows(result) == 1

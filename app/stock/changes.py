@@ -142,7 +142,7 @@ def add_explicit_numbers(
                 fix="leave it out, or release it with POST /_mock/numbers/{numberString}/release",
             )
     for number in revived:
-        repository.revive_removed_number(session, number)
+        repository.revive_removed_number(number)
     repository.insert_numbers(session, fresh, origin=NumberOrigin.CONTROL)
     return _find_all(session, [record.number_string for record in records])
 

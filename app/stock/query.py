@@ -64,11 +64,6 @@ class StockSeek:
         prefix = self.national_prefix or ""
         return prefix, _next_digit_string(prefix)
 
-    def accepts_capabilities(self, mask: int) -> bool:
-        return mask & self.required_mask == self.required_mask and all(
-            mask & channel for channel in self.channel_masks
-        )
-
 
 @dataclass(frozen=True, slots=True, order=True)
 class StockPosition:

@@ -318,7 +318,7 @@ def remove_number(session: Session, number: InventoryNumber) -> None:
         session.delete(number)
 
 
-def revive_removed_number(session: Session, number: InventoryNumber) -> None:
+def revive_removed_number(number: InventoryNumber) -> None:
     number.status = StockStatus.IN_STOCK.value
     number.purchased_by = None
 

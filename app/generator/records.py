@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal, get_args
 
 
 class NumberType(StrEnum):
@@ -30,12 +31,21 @@ CAPABILITY_BITS: dict[str, int] = {
     "mms_outbound": 32,
     "whatsapp": 64,
 }
-# A channel (Pingram's feature) is supported when either of its directions is.
+# The channels a number may support (Bird's capability names, Pingram's features), in the
+# order both providers list them.
+Channel = Literal["sms", "voice", "mms"]
+CHANNELS: tuple[Channel, ...] = get_args(Channel)
+# A channel is supported when either of its directions is.
 CHANNEL_BITS: dict[str, int] = {
     "voice": CAPABILITY_BITS["voice_inbound"] | CAPABILITY_BITS["voice_outbound"],
     "sms": CAPABILITY_BITS["sms_inbound"] | CAPABILITY_BITS["sms_outbound"],
     "mms": CAPABILITY_BITS["mms_inbound"] | CAPABILITY_BITS["mms_outbound"],
 }
+
+
+def supported_channels(mask: int) -> list[Channel]:
+    """The channels of a capability mask (``CAPABILITY_BITS``), in ``CHANNELS`` order."""
+    return [channel for channel in CHANNELS if mask & CHANNEL_BITS[channel]]
 
 
 @dataclass(frozen=True, slots=True)

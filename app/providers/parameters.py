@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 import phonenumbers
 
 from app.errors import InvalidParameter, MissingParameter
-from app.generator.records import NumberType
+from app.generator.records import CHANNELS, NumberType
 from app.web.parameters import did_you_mean
 
 # Every ISO 3166-1 alpha-2 code that has a numbering plan (libphonenumber's region list).
@@ -29,8 +29,6 @@ STOCK_FEATURES: dict[str, str] = {
     "mms-outbound": "mms_outbound",
     "whatsapp": "whatsapp",
 }
-# Pingram's feature names: a channel the number supports in either direction.
-CHANNEL_FEATURES = ("sms", "voice", "mms")
 
 
 def split_list(values: Iterable[str]) -> list[str]:
@@ -147,13 +145,10 @@ def parse_channel_features(value: str | None) -> tuple[str, ...]:
         )
     parsed: set[str] = set()
     for item in items:
-        if item not in CHANNEL_FEATURES:
+        if item not in CHANNELS:
             raise InvalidParameter(
-                f"features has an unknown feature {item!r}; the features are "
-                f"{', '.join(CHANNEL_FEATURES)}",
-                fix=did_you_mean(
-                    item, CHANNEL_FEATURES, "features", default="send features=sms,voice"
-                ),
+                f"features has an unknown feature {item!r}; the features are {', '.join(CHANNELS)}",
+                fix=did_you_mean(item, CHANNELS, "features", default="send features=sms,voice"),
             )
         parsed.add(item)
     return tuple(sorted(parsed))

@@ -7,11 +7,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
+    """A body of the APIs' own shapes: a field it does not name is refused (and the OpenAPI
+    document says ``additionalProperties: false``)."""
+
     model_config = ConfigDict(extra="forbid")
 
 
-class ErrorDetail(_Strict):
+class ErrorDetail(StrictModel):
     code: str = Field(description="Machine-readable error code (see the list above).")
     message: str = Field(description="Human-readable error message.")
     fix: str | None = Field(description="Actionable hint for fixing the error.")
@@ -21,10 +24,10 @@ class ErrorDetail(_Strict):
     providerCode: str | None = Field(description="Provider-specific error code.")
 
 
-class ErrorEnvelope(_Strict):
+class ErrorEnvelope(StrictModel):
     trackingId: str = Field(description="Unique per request; also the X-Tracking-Id header.")
     error: ErrorDetail
 
 
-class Health(_Strict):
+class Health(StrictModel):
     status: Literal["ok"]

@@ -9,34 +9,31 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictInt
 from pydantic.json_schema import SkipJsonSchema
 
+from app.generator.records import Channel
 from app.providers.bird.parameters import MAX_STOCK_ITEMS_PER_ORDER
+from app.web.schemas import StrictModel
 
 NumberType = Literal["local", "national", "mobile", "toll-free"]
-Channel = Literal["sms", "voice", "mms"]
 TIMESTAMP = "ISO 8601 in UTC with milliseconds, e.g. 2026-11-30T15:23:30.395Z."
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Direction(_Strict):
+class Direction(StrictModel):
     # Strict: also a request body part (the control API's capabilities), where pydantic
     # would take 1 or "true" for a boolean the schema says is one.
     inbound: StrictBool
     outbound: StrictBool
 
 
-class StockItemCapabilities(_Strict):
+class StockItemCapabilities(StrictModel):
     voice: Direction
     sms: Direction
     mms: Direction
 
 
-class StockItemPrice(_Strict):
+class StockItemPrice(StrictModel):
     """Bird's Money: ``amount * 10^exponent`` of the currency. Bird's answers always write it
     in millionths (exponent -6: 1.15 EUR is 1150000); the control API takes any exponent."""
 
@@ -48,7 +45,7 @@ class StockItemPrice(_Strict):
     exponent: StrictInt = Field(description="-6 in Bird's answers.", examples=[-6])
 
 
-class StockItem(_Strict):
+class StockItem(StrictModel):
     id: uuid.UUID
     countryCode: str = Field(description="ISO 3166-1 alpha-2.", examples=["US"])
     type: Literal["local", "national", "mobile", "toll-free"]
@@ -69,7 +66,7 @@ class StockItem(_Strict):
     )
 
 
-class StockItemsPage(_Strict):
+class StockItemsPage(StrictModel):
     results: list[StockItem]
     # Absent on the last page, never null.
     nextPageToken: str | SkipJsonSchema[None] = Field(
@@ -78,7 +75,7 @@ class StockItemsPage(_Strict):
     )
 
 
-class CreateWorkspaceLongCodeNumbers(_Strict):
+class CreateWorkspaceLongCodeNumbers(StrictModel):
     numberStockItemIds: list[uuid.UUID] = Field(
         min_length=1,
         max_length=MAX_STOCK_ITEMS_PER_ORDER,
@@ -89,7 +86,7 @@ class CreateWorkspaceLongCodeNumbers(_Strict):
     )
 
 
-class LongCodeNumberOrder(_Strict):
+class LongCodeNumberOrder(StrictModel):
     id: uuid.UUID
     countryCode: str = Field(examples=["US"])
     type: NumberType
@@ -108,14 +105,14 @@ class LongCodeNumberOrder(_Strict):
     updatedAt: str = Field(description=TIMESTAMP + " When it completed, once it has.")
 
 
-class EndpointDirection(_Strict):
+class EndpointDirection(StrictModel):
     status: Literal["active", "inactive"] = Field(
         description="active when the number supports the direction and its order completed."
     )
     issues: list[str]
 
 
-class DestinationStatuses(_Strict):
+class DestinationStatuses(StrictModel):
     active: int
     inactive: int
     available: int
@@ -132,18 +129,18 @@ class EndpointOutbound(EndpointDirection):
     )
 
 
-class EndpointCapability(_Strict):
+class EndpointCapability(StrictModel):
     name: Channel
     inbound: EndpointDirection
     outbound: EndpointOutbound
 
 
-class EndpointDependency(_Strict):
+class EndpointDependency(StrictModel):
     type: Literal["connector"]
     connectorId: uuid.UUID
 
 
-class Endpoint(_Strict):
+class Endpoint(StrictModel):
     id: uuid.UUID = Field(description="The long code number's id.")
     type: Literal["long-code-number"]
     instanceId: uuid.UUID
@@ -156,7 +153,7 @@ class Endpoint(_Strict):
     )
 
 
-class WorkspaceLongCodeNumber(_Strict):
+class WorkspaceLongCodeNumber(StrictModel):
     id: uuid.UUID = Field(description="The long code number's id; the endpoint id is the same.")
     endpointId: uuid.UUID = Field(description="Equal to id.")
     numberString: str = Field(description="E.164.", examples=["+14155550123"])
@@ -173,13 +170,13 @@ class WorkspaceLongCodeNumber(_Strict):
     endpoint: Endpoint
 
 
-class WorkspaceLongCodeNumbers(_Strict):
+class WorkspaceLongCodeNumbers(StrictModel):
     results: list[WorkspaceLongCodeNumber] = Field(
         description="In the order of numberStockItemIds."
     )
 
 
-class WorkspaceNumbersPage(_Strict):
+class WorkspaceNumbersPage(StrictModel):
     results: list[WorkspaceLongCodeNumber]
     # Absent on the last page, never null.
     nextPageToken: str | SkipJsonSchema[None] = Field(
@@ -188,7 +185,7 @@ class WorkspaceNumbersPage(_Strict):
     )
 
 
-class SubscriptionDetails(_Strict):
+class SubscriptionDetails(StrictModel):
     id: uuid.UUID
     correlationId: uuid.UUID = Field(description="The order that started it.")
     status: Literal["active", "canceled"]
@@ -202,7 +199,7 @@ class SubscriptionDetails(_Strict):
     )
 
 
-class EndpointSubscription(_Strict):
+class EndpointSubscription(StrictModel):
     name: Literal["main"] = Field(description="A long code number's one subscription.")
     status: Literal["active", "inactive"] = Field(
         description="active until cancelled, then inactive (the number stays until the end "
@@ -214,25 +211,25 @@ class EndpointSubscription(_Strict):
     subscription: SubscriptionDetails
 
 
-class EndpointSubscriptions(_Strict):
+class EndpointSubscriptions(StrictModel):
     results: list[EndpointSubscription]
 
 
-class LegacyCapabilities(_Strict):
+class LegacyCapabilities(StrictModel):
     sms: Direction
     voice: Direction
     mms: Direction
     fax: Direction = Field(description="numbers-mock has no fax numbers: always false.")
 
 
-class NumberSubscription(_Strict):
+class NumberSubscription(StrictModel):
     status: Literal["active", "cancelled"]
     subscribedAt: str = Field(description=TIMESTAMP)
     updatedAt: str = Field(description=TIMESTAMP)
     cancelledAt: str | None = Field(description=TIMESTAMP)
 
 
-class UpdatedNumber(_Strict):
+class UpdatedNumber(StrictModel):
     """Bird's older Number, as its cancellation answers it."""
 
     id: uuid.UUID = Field(description="The long code number's id.")
@@ -255,7 +252,7 @@ class UpdatedNumber(_Strict):
     )
 
 
-class NumberAvailable(_Strict):
+class NumberAvailable(StrictModel):
     type: NumberType
     capabilities: LegacyCapabilities
     number: str = Field(description="E.164.", examples=["+14155550123"])
@@ -266,7 +263,7 @@ class NumberAvailable(_Strict):
     )
 
 
-class NumbersAvailablePage(_Strict):
+class NumbersAvailablePage(StrictModel):
     results: list[NumberAvailable]
     # Absent on the last page, never null.
     nextPageToken: str | SkipJsonSchema[None] = Field(

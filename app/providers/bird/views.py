@@ -11,8 +11,7 @@ from typing import Any
 
 import phonenumbers
 
-from app.db.models import InventoryNumber
-from app.generator.records import CAPABILITY_BITS
+from app.generator.records import CAPABILITY_BITS, supported_channels
 from app.lifecycle.billing import paid_period
 from app.lifecycle.mock_clock import as_utc, iso_millis
 from app.lifecycle.ownership import derived_id
@@ -20,7 +19,6 @@ from app.providers.bird import back_order
 from app.providers.bird.repository import LongCodeNumber
 from app.stock.reader import StockNumber, StockRow
 
-CHANNELS = ("sms", "voice", "mms")
 # Bird's price scale: every amount in millionths of the currency unit.
 BIRD_PRICE_EXPONENT = -6
 # A long code number's one subscription (short codes and alphanumerics have one per
@@ -90,17 +88,15 @@ def long_code_number_json(bought: LongCodeNumber, now: datetime) -> dict[str, An
     created_at = as_utc(owned.created_at)
     completes_at = order_completes_at(bought)
     pending = as_utc(now) < completes_at
-    directions = _directions(number)
+    capabilities = _capabilities(number.capability_mask)
+    channels = supported_channels(number.capability_mask)
     return {
         "id": lcn_id,
         "endpointId": lcn_id,
         "numberString": number.number_string,
         "countryCode": number.country_code,
         "type": number.number_type,
-        "capabilities": {
-            channel: {"inbound": inbound, "outbound": outbound}
-            for channel, (inbound, outbound) in directions.items()
-        },
+        "capabilities": capabilities,
         "createdAt": iso_millis(created_at),
         "updatedAt": iso_millis(owned.updated_at),
         "deprovisionAt": _optional_time(owned.deprovision_at),
@@ -108,7 +104,7 @@ def long_code_number_json(bought: LongCodeNumber, now: datetime) -> dict[str, An
             "id": str(owned.order_id),
             "countryCode": number.country_code,
             "type": number.number_type,
-            "capabilities": [channel for channel in CHANNELS if any(directions[channel])],
+            "capabilities": channels,
             "prefix": order_prefix(number.number_string),
             "status": "pending" if pending else "completed",
             "createdAt": iso_millis(created_at),
@@ -122,15 +118,14 @@ def long_code_number_json(bought: LongCodeNumber, now: datetime) -> dict[str, An
             "capabilities": [
                 {
                     "name": channel,
-                    "inbound": _endpoint_direction(directions[channel][0], pending),
+                    "inbound": _endpoint_direction(capabilities[channel]["inbound"], pending),
                     "outbound": {
-                        **_endpoint_direction(directions[channel][1], pending),
+                        **_endpoint_direction(capabilities[channel]["outbound"], pending),
                         "destinationStatuses": _NO_DESTINATIONS,
                         "supportsDestinations": False,
                     },
                 }
-                for channel in CHANNELS
-                if any(directions[channel])
+                for channel in channels
             ],
             "dependencies": [],
         },
@@ -243,15 +238,6 @@ def _legacy_capabilities(number: StockNumber) -> dict[str, dict[str, bool]]:
 
 def _optional_time(moment: datetime | None) -> str | None:
     return None if moment is None else iso_millis(moment)
-
-
-def _directions(number: InventoryNumber) -> dict[str, tuple[bool, bool]]:
-    """Per channel, in Bird's capabilities order: (inbound, outbound)."""
-    return {
-        "voice": (number.voice_inbound, number.voice_outbound),
-        "sms": (number.sms_inbound, number.sms_outbound),
-        "mms": (number.mms_inbound, number.mms_outbound),
-    }
 
 
 def _endpoint_direction(supported: bool, pending: bool) -> dict[str, Any]:

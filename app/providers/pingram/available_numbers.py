@@ -7,8 +7,8 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Depends, Query
 
+from app.generator.records import CHANNELS
 from app.providers.parameters import (
-    CHANNEL_FEATURES,
     parse_area_code,
     parse_channel_features,
     parse_country_code,
@@ -44,7 +44,7 @@ _CALL = pingram_call(
 
 # The parameters' grammar, for the OpenAPI document only (a pattern in Query() would make
 # FastAPI check it first, with a vaguer message than the parse_* functions give).
-_FEATURE = "(" + "|".join(CHANNEL_FEATURES) + ")"
+_FEATURE = "(" + "|".join(CHANNELS) + ")"
 _FEATURES_PATTERN = f"^{_FEATURE}(,{_FEATURE})*$"
 
 
@@ -68,7 +68,7 @@ async def search_available_numbers(
     features: Annotated[
         str | None,
         Query(
-            description=f"Comma-separated, all of {', '.join(CHANNEL_FEATURES)}; a feature "
+            description=f"Comma-separated, all of {', '.join(CHANNELS)}; a feature "
             "counts when the number supports it inbound or outbound.",
             json_schema_extra={"pattern": _FEATURES_PATTERN},
         ),

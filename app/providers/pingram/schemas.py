@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import Field, StrictBool
 from pydantic.json_schema import SkipJsonSchema
 
+from app.generator.records import Channel
+from app.web.schemas import StrictModel
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
-
-class AvailableNumber(_Strict):
+class AvailableNumber(StrictModel):
     phoneNumber: str = Field(description="E.164.", examples=["+442071234567"])
     locality: str | None = Field(description="City, e.g. London.", examples=["London"])
     administrativeArea: str | None = Field(
@@ -24,7 +23,7 @@ class AvailableNumber(_Strict):
         examples=["CA"],
     )
     phoneNumberType: Literal["local", "mobile", "toll_free", "national"]
-    features: list[Literal["sms", "voice", "mms"]] = Field(
+    features: list[Channel] = Field(
         description="Channels the number supports, inbound or outbound."
     )
     monthlyPrice: float = Field(
@@ -33,11 +32,11 @@ class AvailableNumber(_Strict):
     )
 
 
-class AvailableNumbers(_Strict):
+class AvailableNumbers(StrictModel):
     numbers: list[AvailableNumber]
 
 
-class OrderPhoneNumberRequest(_Strict):
+class OrderPhoneNumberRequest(StrictModel):
     phoneNumber: str = Field(
         description="E.164, from the search results (the + may be left out).",
         examples=["+14155550123"],
@@ -45,13 +44,13 @@ class OrderPhoneNumberRequest(_Strict):
     )
 
 
-class OrderPhoneNumberResponse(_Strict):
+class OrderPhoneNumberResponse(StrictModel):
     orderId: str = Field(description="Derived from the order: the same on replay.")
     status: Literal["success"] = Field(description="Orders complete at once here.")
     phoneNumber: str
 
 
-class AccountNumber(_Strict):
+class AccountNumber(StrictModel):
     phoneNumber: str = Field(description="E.164.")
     label: str | None
     createdAt: str = Field(
@@ -78,7 +77,7 @@ class AccountNumber(_Strict):
     )
 
 
-class ListPhoneNumbersResponse(_Strict):
+class ListPhoneNumbersResponse(StrictModel):
     numbers: list[AccountNumber] = Field(description="Active numbers, oldest first.")
     sharedNumber: str = Field(
         description="E.164 shared number the account can send from when it has no dedicated "
@@ -87,13 +86,13 @@ class ListPhoneNumbersResponse(_Strict):
     )
 
 
-class ListReleasedPhoneNumbersResponse(_Strict):
+class ListReleasedPhoneNumbersResponse(StrictModel):
     numbers: list[AccountNumber] = Field(
         description="Numbers released within the last 14 days (mock clock), oldest first."
     )
 
 
-class ReleasePhoneNumberResponse(_Strict):
+class ReleasePhoneNumberResponse(StrictModel):
     phoneNumber: str
     released: StrictBool
     releasedAt: str

@@ -7,10 +7,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from app.db.models import InventoryNumber
-from app.generator.records import CHANNEL_BITS, MonthlyPrice
+from app.generator.records import MonthlyPrice, supported_channels
 from app.generator.seed_data import default_seed_data
 from app.lifecycle.mock_clock import as_utc, iso_millis
-from app.providers.parameters import CHANNEL_FEATURES
 from app.providers.pingram.account_numbers import AccountNumberRecord
 from app.stock.reader import StockNumber
 
@@ -25,14 +24,12 @@ ORDER_STATUS = "success"
 
 def available_number_json(number: StockNumber) -> dict[str, Any]:
     """Pingram's available number."""
-    mask = number.capability_mask
     return {
         "phoneNumber": number.number_string,
         "locality": number.locality,
         "administrativeArea": number.administrative_area,
         "phoneNumberType": _pingram_type(number),
-        # A channel counts when the number has it inbound or outbound.
-        "features": [channel for channel in CHANNEL_FEATURES if mask & CHANNEL_BITS[channel]],
+        "features": supported_channels(number.capability_mask),
         "monthlyPrice": monthly_price_usd(number),
     }
 

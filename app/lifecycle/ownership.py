@@ -1,8 +1,9 @@
 """Numbers bought through the provider APIs: who owns them, and the release hold.
 
-Every query of ``owned_numbers`` and ``workspaces`` lives here. A bought number is ``sold``
-in the inventory (so it leaves both providers' searches at once) and has one ownership row;
-a released number is ``reserved`` for its owner until the hold ends, then back in stock.
+Every query of ``owned_numbers`` and ``workspaces`` lives here, or starts here (``owned_by``,
+which Bird's workspace listing narrows). A bought number is ``sold`` in the inventory (so it
+leaves both providers' searches at once) and has one ownership row; a released number is
+``reserved`` for its owner until the hold ends, then back in stock.
 A Bird number whose subscription was cancelled stays ``sold`` in its workspace until its
 ``deprovision_at`` (the end of the period already paid), then goes straight back to stock.
 """
@@ -13,7 +14,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -73,17 +74,24 @@ def owned_numbers(
     released: bool,
 ) -> list[tuple[OwnedNumber, InventoryNumber]]:
     """An owner's active (or released, still held) numbers, oldest first."""
-    statement = (
-        select(OwnedNumber, InventoryNumber)
-        .join(InventoryNumber, InventoryNumber.id == OwnedNumber.number_id)
-        .where(OwnedNumber.provider == provider.value, OwnedNumber.owner_id == owner_id)
-        .order_by(OwnedNumber.created_at, InventoryNumber.number_string)
+    statement = owned_by(provider, owner_id).order_by(
+        OwnedNumber.created_at, InventoryNumber.number_string
     )
     if released:
         statement = statement.where(OwnedNumber.released_at.is_not(None))
     else:
         statement = statement.where(OwnedNumber.released_at.is_(None))
     return [(owned, number) for owned, number in session.execute(statement)]
+
+
+def owned_by(provider: OwnerProvider, owner_id: str) -> Select[OwnedNumber, InventoryNumber]:
+    """Every ownership of an owner through ``provider``, with its number: the statement that
+    listings narrow (active or held; Bird's, to one workspace)."""
+    return (
+        select(OwnedNumber, InventoryNumber)
+        .join(InventoryNumber, InventoryNumber.id == OwnedNumber.number_id)
+        .where(OwnedNumber.provider == provider.value, OwnedNumber.owner_id == owner_id)
+    )
 
 
 def release(session: Session, owned: OwnedNumber, now: datetime) -> bool:
@@ -186,9 +194,14 @@ def claim_workspace(
         .values(id=workspace_id, organization_id=organization_id, created_at=now)
         .on_conflict_do_nothing()
     )
-    owner = session.scalar(select(Workspace.organization_id).where(Workspace.id == workspace_id))
+    owner = workspace_owner(session, workspace_id)
     assert owner is not None  # inserted above, or there already
     return owner
+
+
+def workspace_owner(session: Session, workspace_id: str) -> str | None:
+    """The organization owning a Bird workspace; None when none has used it yet."""
+    return session.scalar(select(Workspace.organization_id).where(Workspace.id == workspace_id))
 
 
 def _same_ownership(owned: OwnedNumber) -> ColumnElement[bool]:

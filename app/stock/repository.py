@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -239,6 +239,14 @@ def existing_number_strings(session: Session, candidates: Iterable[str]) -> set[
         )
         found.update(session.scalars(statement))
     return found
+
+
+def find_numbers_by_id(
+    session: Session, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, InventoryNumber]:
+    """The inventory's numbers with these ids, in stock or not."""
+    statement = select(InventoryNumber).where(InventoryNumber.id.in_(list(ids)))
+    return {number.id: number for number in session.scalars(statement)}
 
 
 def find_numbers(session: Session, number_strings: Iterable[str]) -> list[InventoryNumber]:

@@ -1,16 +1,18 @@
-"""Bird's queries beyond ``app.lifecycle.ownership``: stock items by id, workspace numbers."""
+"""Bird's listing of a workspace's long code numbers, with its own filters and keyset, over
+``app.lifecycle.ownership``'s owned numbers."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import Session
 
-from app.db.models import InventoryNumber, OwnedNumber, OwnerProvider, Workspace
+from app.db.models import InventoryNumber, OwnedNumber, OwnerProvider
+from app.generator.records import CHANNEL_BITS
+from app.lifecycle import ownership
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,19 +46,6 @@ class ListingPosition:
     number_string: str
 
 
-def stock_items_by_id(
-    session: Session, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, InventoryNumber]:
-    """The inventory's numbers with these ids, in stock or not."""
-    statement = select(InventoryNumber).where(InventoryNumber.id.in_(list(ids)))
-    return {number.id: number for number in session.scalars(statement)}
-
-
-def workspace_owner(session: Session, workspace_id: str) -> str | None:
-    """The organization owning the workspace; None when none has used it yet."""
-    return session.scalar(select(Workspace.organization_id).where(Workspace.id == workspace_id))
-
-
 def workspace_numbers(
     session: Session,
     *,
@@ -76,9 +65,8 @@ def workspace_numbers(
     if filters.country_codes:
         statement = statement.where(InventoryNumber.country_code.in_(filters.country_codes))
     for channel, wanted in filters.channels:
-        inbound, outbound = _CHANNEL_COLUMNS[channel]
-        supported = or_(inbound.is_(True), outbound.is_(True))
-        statement = statement.where(supported if wanted else ~supported)
+        bits = InventoryNumber.capability_mask.op("&")(CHANNEL_BITS[channel])
+        statement = statement.where(bits != 0 if wanted else bits == 0)
     if filters.types:
         statement = statement.where(InventoryNumber.number_type.in_(filters.types))
     # Both are digits (with an optional leading +), checked by the route: no LIKE wildcards.
@@ -133,27 +121,14 @@ def workspace_long_code_number(
     return None if row is None else LongCodeNumber(row[0], row[1])
 
 
-_CHANNEL_COLUMNS = {
-    "sms": (InventoryNumber.sms_inbound, InventoryNumber.sms_outbound),
-    "voice": (InventoryNumber.voice_inbound, InventoryNumber.voice_outbound),
-    "mms": (InventoryNumber.mms_inbound, InventoryNumber.mms_outbound),
-}
-
-
 def _active(
     organization_id: str, workspace_id: str, now: datetime
 ) -> Select[OwnedNumber, InventoryNumber]:
     """The workspace's numbers, but those whose cancelled subscription ran out by ``now``:
     gone, even before ``ownership.end_expired_holds`` returns them to stock (reads write
     nothing)."""
-    return (
-        select(OwnedNumber, InventoryNumber)
-        .join(InventoryNumber, InventoryNumber.id == OwnedNumber.number_id)
-        .where(
-            OwnedNumber.provider == OwnerProvider.BIRD.value,
-            OwnedNumber.owner_id == organization_id,
-            OwnedNumber.workspace_id == workspace_id,
-            OwnedNumber.released_at.is_(None),
-            or_(OwnedNumber.deprovision_at.is_(None), OwnedNumber.deprovision_at > now),
-        )
+    return ownership.owned_by(OwnerProvider.BIRD, organization_id).where(
+        OwnedNumber.workspace_id == workspace_id,
+        OwnedNumber.released_at.is_(None),
+        or_(OwnedNumber.deprovision_at.is_(None), OwnedNumber.deprovision_at > now),
     )

@@ -33,7 +33,7 @@ from app.providers.bird.errors import (
 )
 from app.providers.bird.repository import ListingPosition, LongCodeNumber, WorkspaceNumberFilters
 from app.providers.bird.views import MAIN_SUBSCRIPTION, order_completes_at
-from app.stock.repository import purchase_number_by_id
+from app.stock.repository import find_numbers_by_id, purchase_number_by_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ def buy(
     ownership.end_expired_holds(session, now)  # a number whose hold just ended is for sale
     owner = ownership.claim_workspace(session, workspace_id, organization_id, now)
     check_owner(owner, organization_id, workspace_id)
-    numbers = repository.stock_items_by_id(session, stock_item_ids)
+    numbers = find_numbers_by_id(session, stock_item_ids)
     stock_items = f"GET /organizations/{organization_id}/numbers-stock-items"
     for index, item_id in enumerate(stock_item_ids):
         if item_id not in numbers:
@@ -286,7 +286,7 @@ def _find(
 
 def _may_read(session: Session, organization_id: str, workspace_id: str) -> bool:
     """Whether the workspace has numbers to show the organization (reads claim nothing)."""
-    owner = repository.workspace_owner(session, workspace_id)
+    owner = ownership.workspace_owner(session, workspace_id)
     if owner is None:
         return False
     check_owner(owner, organization_id, workspace_id)

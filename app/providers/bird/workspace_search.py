@@ -15,7 +15,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from app.providers.bird import parameters, repository, views, workspace_numbers
+from app.lifecycle import ownership
+from app.providers.bird import parameters, views, workspace_numbers
 from app.providers.bird.auth import bird_call
 from app.providers.bird.long_code_numbers import (
     WorkspaceId,
@@ -184,7 +185,7 @@ async def _search(
     organization_id = caller_organization(call.principal.org)
 
     def page(session: Session) -> search.StockPage:
-        owner = repository.workspace_owner(session, workspace)
+        owner = ownership.workspace_owner(session, workspace)
         # An unused workspace would become the caller's (reads claim nothing).
         workspace_numbers.check_owner(owner or organization_id, organization_id, workspace)
         search.end_expired_holds_if_due(session)

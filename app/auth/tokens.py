@@ -58,6 +58,13 @@ class Principal:
         sub when it has none."""
         return self.org or self.sub
 
+    @property
+    def organization(self) -> str:
+        """Bird's organization: its callers always have one (an access key's, or a token's
+        required org claim)."""
+        assert self.org is not None
+        return self.org
+
 
 class TokenVerifier:
     """Verifies bearer tokens against the configured keys, issuer and audience (one per app)."""

@@ -139,7 +139,7 @@ async def create_long_code_numbers(
     id the inventory does not have, 409 for one no longer in stock; nothing is bought then."""
     workspace = checked_workspace(workspace_id, call.principal.workspaces)
     stock_item_ids = parameters.parse_stock_item_ids(await request.body())
-    organization_id = caller_organization(call.principal.org)
+    organization_id = call.principal.organization
     scripted = await call.run(
         lambda session: workspace_numbers.buy(
             session,
@@ -330,7 +330,7 @@ async def _listing(
     limit: int,
     page_token: str | None,
 ) -> ProviderJSONResponse:
-    organization_id = caller_organization(call.principal.org)
+    organization_id = call.principal.organization
     scripted = await call.run(
         lambda session: workspace_numbers.list_numbers(
             session,
@@ -376,7 +376,7 @@ async def get_long_code_number(
     """One long code number of the workspace; 404 when the workspace has no such number."""
     workspace = checked_workspace(workspace_id, call.principal.workspaces)
     number_id = parameters.parse_long_code_number_id(long_code_number_id)
-    organization_id = caller_organization(call.principal.org)
+    organization_id = call.principal.organization
     scripted = await call.run(
         lambda session: workspace_numbers.get_number(
             session,
@@ -393,9 +393,3 @@ def checked_workspace(workspace_id: str, named: tuple[str, ...]) -> str:
     workspace = parameters.parse_workspace_id(workspace_id)
     workspace_numbers.check_named_workspace(named, workspace)
     return workspace
-
-
-def caller_organization(org: str | None) -> str:
-    # Bird's callers always have one: an access key's, or a token's required org claim.
-    assert org is not None
-    return org

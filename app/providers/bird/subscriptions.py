@@ -18,7 +18,6 @@ from app.providers.bird import parameters, views, workspace_numbers
 from app.providers.bird.auth import bird_call
 from app.providers.bird.long_code_numbers import (
     WorkspaceId,
-    caller_organization,
     checked_workspace,
 )
 from app.providers.bird.openapi import bird_error_responses
@@ -62,7 +61,7 @@ async def list_endpoint_subscriptions(
     workspace does not have (or no longer has: past its deprovisionAt)."""
     workspace = checked_workspace(workspace_id, call.principal.workspaces)
     endpoint = parameters.parse_endpoint_id(endpoint_id)
-    organization_id = caller_organization(call.principal.org)
+    organization_id = call.principal.organization
     scripted = await call.run(
         lambda session: workspace_numbers.endpoint_subscriptions(
             session, organization_id=organization_id, workspace_id=workspace, endpoint_id=endpoint
@@ -98,7 +97,7 @@ async def get_endpoint_subscription(
     """One subscription of the endpoint; 404 for another name than main."""
     workspace = checked_workspace(workspace_id, call.principal.workspaces)
     endpoint = parameters.parse_endpoint_id(endpoint_id)
-    organization_id = caller_organization(call.principal.org)
+    organization_id = call.principal.organization
     scripted = await call.run(
         lambda session: workspace_numbers.endpoint_subscriptions(
             session,
@@ -141,7 +140,7 @@ async def cancel_number_subscription(
     was cancelled already. Takes no body."""
     workspace = checked_workspace(workspace_id, call.principal.workspaces)
     number = parameters.parse_endpoint_id(number_id, "numberId")
-    organization_id = caller_organization(call.principal.org)
+    organization_id = call.principal.organization
     scripted = await call.run(
         lambda session: workspace_numbers.cancel_subscription(
             session, organization_id=organization_id, workspace_id=workspace, number_id=number

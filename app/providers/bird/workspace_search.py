@@ -20,7 +20,6 @@ from app.providers.bird import parameters, views, workspace_numbers
 from app.providers.bird.auth import bird_call
 from app.providers.bird.long_code_numbers import (
     WorkspaceId,
-    caller_organization,
     checked_workspace,
 )
 from app.providers.bird.openapi import bird_error_responses
@@ -182,7 +181,7 @@ async def _search(
     render: Callable[[StockNumber], Any],
 ) -> ProviderJSONResponse:
     workspace = checked_workspace(workspace_id, call.principal.workspaces)
-    organization_id = caller_organization(call.principal.org)
+    organization_id = call.principal.organization
 
     def page(session: Session) -> search.StockPage:
         owner = ownership.workspace_owner(session, workspace)

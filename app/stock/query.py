@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
 import phonenumbers
@@ -132,10 +132,14 @@ def _digest(query: StockQuery) -> str:
     # Every page of a listing asks again; the same filters always give the same digest.
     digest = _DIGESTS.get(query)
     if digest is None:
-        digest = filter_digest(asdict(query))
-        cost = _DIGEST_OVERHEAD + sum(len(str(value)) for value in asdict(query).values())
+        filters = {name: getattr(query, name) for name in _FILTER_FIELDS}
+        digest = filter_digest(filters)
+        cost = _DIGEST_OVERHEAD + sum(len(str(value)) for value in filters.values())
         _DIGESTS.put(query, digest, cost)
     return digest
+
+
+_FILTER_FIELDS = tuple(field.name for field in fields(StockQuery))
 
 
 # The digests of the filters asked last: 1 MiB of them (a query costs its fields' text and

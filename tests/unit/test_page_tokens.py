@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import hashlib
 import json
 import random
 
@@ -12,7 +14,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.errors import InvalidPageToken
-from app.page_tokens import MAX_PAGE_TOKEN_LENGTH, PageCursor, PageTokenCodec
+from app.generator.records import NumberType
+from app.page_tokens import MAX_PAGE_TOKEN_LENGTH, PageCursor, PageTokenCodec, filter_digest
 
 SECRET = b"unit-test-secret-0123456789abcdef0123"
 CURSOR = PageCursor(
@@ -134,3 +137,20 @@ def test_truncated_and_extended_tokens_are_refused(cut: int) -> None:
     for altered in (token[:-cut], token + "A" * cut, token[cut:]):
         with pytest.raises(InvalidPageToken):
             _open(codec, altered)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"country_codes": ("US", "GB"), "national_prefix": "415", "types": ("local",)},
+        {"capabilities": ("sms_inbound", "whatsapp"), "channels": (), "international_prefix": None},
+        {"count": 3, "nested": {"b": [1, 2], "a": "x"}, "flag": True},
+        {"name": "Zürich", "emoji": "☎"},  # non-ASCII: escaped, as json.dumps does
+        {"type": NumberType.TOLL_FREE, "when": dt.date(2026, 12, 5)},  # enums, and str()
+    ],
+)
+def test_filter_digest_is_the_digest_of_the_canonical_json(filters: dict[str, object]) -> None:
+    # Tokens sealed by an earlier start or another replica must name the same filters.
+    canonical = json.dumps(filters, sort_keys=True, separators=(",", ":"), default=str)
+    assert filter_digest(filters) == hashlib.sha256(canonical.encode()).hexdigest()[:32]

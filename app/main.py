@@ -92,6 +92,10 @@ def create_app(settings: Settings | None = None, *, prepare_database: bool = Tru
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # FastAPI's OpenTelemetry middleware asks the global tracer, meter and logger
+        # providers whether anyone listens, on every request (a twentieth of a hot request,
+        # Speed II's profile); a mock's own spans are noise in its users' traces anyway.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         docs_url=None,  # served with local assets by install_docs
         redoc_url=None,
         openapi_tags=[

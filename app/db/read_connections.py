@@ -4,9 +4,10 @@ Why: through a session, a stock read on PostgreSQL cost five round trips (the po
 BEGIN, whether anything is scripted, the page, COMMIT) and SQLAlchemy's execution around
 each (Speed II). A read needs no transaction of its own: each thread keeps one connection
 in autocommit, on which psycopg prepares the few statement texts server-side after their
-first executions, and the read path sends its two queries pipelined in one round trip
-(``app.stock.reader``). A connection that fails is closed and opened anew on the next read;
-the failed read goes the session's way, whose pool checks its connections.
+first executions, and the read path asks whether anything is scripted inside the page's own
+statement, one round trip (``app.stock.reader``). A connection that fails is closed and
+opened anew on the next read; the failed read goes the session's way, whose pool checks its
+connections.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ def delete_all_faults(session: Session) -> None:
 
 
 # Runs on every provider request computed on a worker thread: straight on the driver.
-# Whether anything is scripted: one cheap query (also sent, pipelined, with PostgreSQL's
+# Whether anything is scripted: one cheap query (also asked inside PostgreSQL's
 # stock reads: app.web.read_path).
 SCRIPTED_SQL = (
     f"SELECT EXISTS (SELECT 1 FROM {Fault.__tablename__}) "

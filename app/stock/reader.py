@@ -80,9 +80,11 @@ STOCK_ROW_COLUMNS = ("id", *StockRow._fields[1:])
 class StockReader:
     """Runs compiled listing statements on one DB-API connection of ``dialect``.
 
-    With a ``preamble`` (PostgreSQL's psycopg only), the first read sends that one-value
-    query and the page in one round trip (psycopg's pipeline mode), and keeps the value in
-    ``preamble_value``: the read path asks whether anything is scripted that way.
+    With a ``preamble`` (PostgreSQL only), a one-value query, the first read asks it in the
+    page's own statement, as one more column, and keeps its value in ``preamble_value``: the
+    read path asks whether anything is scripted that way. One statement, not two pipelined:
+    psycopg's client work per statement (about 100 µs) was half a PostgreSQL read's cost
+    (Speed II; bench/profile.py --postgres-url).
     """
 
     __slots__ = ("_connection", "_preamble", "dialect", "preamble_value")
@@ -101,7 +103,7 @@ class StockReader:
 
     def rows(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any]) -> list[StockRow]:
         if self._preamble is not None and self.preamble_value is None:
-            return self._pipelined(sql, parameters)
+            return self._with_preamble(sql, parameters)
         cursor = self._connection.cursor()
         try:
             cursor.execute(sql, parameters)
@@ -115,10 +117,20 @@ class StockReader:
             (self.preamble_value,) = self._connection.execute(self._preamble).fetchone()
         return self.preamble_value
 
-    def _pipelined(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any]) -> list[StockRow]:
-        connection = self._connection
-        with connection.pipeline():
-            preamble = connection.execute(self._preamble)
-            page = connection.execute(sql, parameters)
-        (self.preamble_value,) = preamble.fetchone()
-        return list(map(StockRow._make, page.fetchall()))
+    def _with_preamble(
+        self, sql: str, parameters: Sequence[Any] | Mapping[str, Any]
+    ) -> list[StockRow]:
+        # The page as a subquery, sorted again in the listing's order (a subquery's own order
+        # is not promised to survive), its rows with the preamble's value as a last column
+        # (computed once: it is uncorrelated). An empty page brings no value: asked alone.
+        statement = (
+            f"SELECT page.*, ({self._preamble}) FROM ({sql}) AS page ORDER BY {_LISTING_ORDER}"
+        )
+        rows = self._connection.execute(statement, parameters).fetchall()
+        if rows:
+            self.preamble_value = rows[0][-1]
+        return [StockRow._make(row[:-1]) for row in rows]
+
+
+# The listing order (app.stock.query.StockPosition) in the page's own column names.
+_LISTING_ORDER = "page.country_code, page.number_type, page.capability_mask, page.national_number"

@@ -57,18 +57,25 @@ class _Parameter:
     default: Any  # _MISSING: required
     adapter: TypeAdapter[Any]
 
-    def read(self, values: Mapping[str, Any]) -> tuple[Any, list[Any]]:
-        raw: Any = values.getlist(self.alias) if self.sequence else values.get(self.alias)  # type: ignore[attr-defined]
-        loc = (self.location, self.alias)
-        if raw is None or (self.sequence and len(raw) == 0):
+    def read(self, values: Mapping[str, list[str]]) -> tuple[Any, list[Any]]:
+        """The parameter from ``values`` (every value of each name, in order), validated."""
+        given = values.get(self.alias)
+        if not given:
             if self.default is _MISSING:
-                return None, [_missing(loc)]
-            return deepcopy(self.default), []
+                return None, [_missing((self.location, self.alias))]
+            default = self.default
+            # Each request gets its own copy of a mutable default, as FastAPI gives.
+            return (default if isinstance(default, _IMMUTABLE) else deepcopy(default)), []
+        raw = given if self.sequence else given[-1]  # one value: the last, as Starlette's get
         try:
             return self.adapter.validate_python(raw), []
         except ValidationError as invalid:
+            loc = (self.location, self.alias)
             errors = invalid.errors(include_url=False)
             return None, [{**error, "loc": loc + tuple(error["loc"])} for error in errors]
+
+
+_IMMUTABLE = (type(None), bool, int, float, str, bytes, tuple, frozenset)
 
 
 class ExplicitRoute(APIRoute):
@@ -116,7 +123,13 @@ class ExplicitRoute(APIRoute):
             for name, resolve in others:
                 arguments[name] = await resolve(request)
             errors: list[Any] = []
-            for declared, values in ((path, request.path_params), (query, request.query_params)):
+            # Every value of each name at once: a parameter is then one dict lookup (Starlette's
+            # get raises and catches a KeyError for each parameter the request leaves out).
+            query_values: dict[str, list[str]] = {}
+            for name, value in request.query_params.multi_items():
+                query_values.setdefault(name, []).append(value)
+            path_values = {name: [value] for name, value in request.path_params.items()}
+            for declared, values in ((path, path_values), (query, query_values)):
                 for parameter in declared:
                     value, problems = parameter.read(values)
                     if problems:

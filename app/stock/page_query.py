@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
 
+from app.byte_budget import ByteBudgetCache
 from app.db.models import InventoryNumber, StockCell, StockStatus
 from app.stock.query import StockPosition, StockQuery, StockSeek
 from app.stock.reader import STOCK_ROW_COLUMNS
@@ -70,14 +71,72 @@ def compiled_page(
     """``stock_page_statement`` as the driver's SQL text and parameters (None: nothing can
     match): compiled once per shape of filters, lengths of its lists and dialect, so a
     request only binds its values (``app.stock.reader``)."""
-    page = _statement(dialect.name, query, start_at, limit)
-    if page is None:
+    filters = _filters_of(dialect, query)
+    if filters is None:
         return None
-    statement, values = page
-    # The names the statement binds, each with its list's length (None: a single value).
-    names = tuple(sorted((k, len(v) if isinstance(v, tuple) else None) for k, v in values.items()))
-    compiled = _compiled(dialect, statement, names)
-    return compiled.sql, compiled.bind(values)
+    values = {**filters.values, "limit": limit}
+    if start_at is None:
+        return filters.first.sql, filters.first.bind(values)
+    values |= _start_values(start_at, filters.values["low"])
+    return filters.later.sql, filters.later.bind(values)
+
+
+@dataclass(frozen=True, slots=True)
+class _Filters:
+    """A query's filters as its pages' statements take them: compiled for the first page and
+    for a page that starts at a token, and the values they bind besides the page's own."""
+
+    first: _CompiledPage
+    later: _CompiledPage
+    values: dict[str, Any]
+
+
+def _filters_of(dialect: Dialect, query: StockQuery) -> _Filters | None:
+    """``_Filters`` of ``query``, worked out once while it is asked (a walk asks it on every
+    page, a client with several page sizes once per size); None: nothing can match."""
+    key = (dialect, query)
+    found = _FILTERS.get(key)
+    if found is None:
+        found = _work_out_filters(dialect, query)
+        # The query's fields, the two compiled pages' slots (shared with every query of
+        # the same shape) and the values: about a KB with the entry's own objects.
+        _FILTERS.put(key, found, _FILTERS_ENTRY_BYTES)
+    return None if found is _NOTHING else found  # type: ignore[return-value]
+
+
+def _work_out_filters(dialect: Dialect, query: StockQuery) -> _Filters | object:
+    pages = []
+    for start_at in (None, _ANY_START):
+        page = _statement(dialect.name, query, start_at, limit=1)
+        if page is None:
+            return _NOTHING
+        statement, values = page
+        # The names the statement binds, each with its list's length (None: one value).
+        names = tuple(
+            sorted((k, len(v) if isinstance(v, tuple) else None) for k, v in values.items())
+        )
+        pages.append(_compiled(dialect, statement, names))
+    first, later = pages
+    return _Filters(first=first, later=later, values=_filter_parameters(query.seek()))
+
+
+def _start_values(start_at: StockPosition, low: str) -> dict[str, Any]:
+    return {
+        "start_country": start_at.country_code,
+        "start_type": start_at.number_type,
+        "start_mask": start_at.capability_mask,
+        "start_national": max(start_at.national_number, low),
+    }
+
+
+_NOTHING = object()
+_ANY_START = StockPosition("", "", 0, "")  # compiles the statement of a later page
+# The filters of the queries asked last: 1 MiB (some thousand queries). A page walk and a
+# client asking the same filters at several page sizes then build nothing per request.
+_FILTERS: ByteBudgetCache[tuple[Dialect, StockQuery], _Filters | object] = ByteBudgetCache(
+    1024 * 1024
+)
+_FILTERS_ENTRY_BYTES = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,12 +199,7 @@ def _statement(
     shape = _shape(dialect_name, seek, start=start_at is not None)
     parameters = _filter_parameters(seek) | {"limit": limit}
     if start_at is not None:
-        parameters |= {
-            "start_country": start_at.country_code,
-            "start_type": start_at.number_type,
-            "start_mask": start_at.capability_mask,
-            "start_national": max(start_at.national_number, parameters["low"]),
-        }
+        parameters |= _start_values(start_at, parameters["low"])
     statement, names = _page_statement(shape)
     return statement, {name: value for name, value in parameters.items() if name in names}
 

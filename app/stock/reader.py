@@ -13,8 +13,9 @@ server-side after a few executions.
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy.engine import Dialect
@@ -73,6 +74,10 @@ class StockRow(NamedTuple):
         return raw if isinstance(raw, uuid.UUID) else uuid.UUID(raw)
 
 
+# A driver's row as a StockRow without a Python call per row (StockRow._make is one): a
+# third less for a page of 13 rows (Speed II).
+_stock_row: Callable[[Sequence[Any]], StockRow] = functools.partial(tuple.__new__, StockRow)
+
 # The inventory's columns behind each field of StockRow.
 STOCK_ROW_COLUMNS = ("id", *StockRow._fields[1:])
 
@@ -107,7 +112,7 @@ class StockReader:
         cursor = self._connection.cursor()
         try:
             cursor.execute(sql, parameters)
-            return list(map(StockRow._make, cursor.fetchall()))
+            return list(map(_stock_row, cursor.fetchall()))
         finally:
             cursor.close()
 
@@ -129,7 +134,7 @@ class StockReader:
         rows = self._connection.execute(statement, parameters).fetchall()
         if rows:
             self.preamble_value = rows[0][-1]
-        return [StockRow._make(row[:-1]) for row in rows]
+        return [_stock_row(row[:-1]) for row in rows]
 
 
 # The listing order (app.stock.query.StockPosition) in the page's own column names.

@@ -76,3 +76,9 @@ def vm_kib(pid: int, field_name: str) -> int:
         if line.startswith(f"{field_name}:"):
             return int(line.split()[1])
     raise BenchBroken(f"no {field_name} for pid {pid}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """A process's user and system time so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -24,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import BenchBroken, core_plan, progress
+from common import BenchBroken, core_plan, cpu_seconds, progress
 from load import LoadGenerator
 from servers import (
     clear_scripting,
@@ -100,9 +100,9 @@ def profile(options: argparse.Namespace, spy: str) -> None:
             targets = files[options.workload]
             generator.run(server.url + "/", headers, options.warmup, "warm-up", targets)
             if options.no_sample:
-                before = _cpu_seconds(server.pid)
+                before = cpu_seconds(server.pid)
                 run = generator.run(server.url + "/", headers, options.seconds, "run", targets)
-                used = _cpu_seconds(server.pid) - before
+                used = cpu_seconds(server.pid) - before
                 print(
                     f"{options.workload}: {run.requests_per_second:.0f} req/s, p50 "
                     f"{run.p50_ms:.2f} ms, p99 {run.p99_ms:.2f} ms; server CPU "
@@ -171,12 +171,6 @@ def _targets(
         for name, file in files.items():
             shutil.copy(file, kept / f"{name}.targets")
     return files
-
-
-def _cpu_seconds(pid: int) -> float:
-    """The process's user and system time so far (/proc/<pid>/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def print_profile(raw: str, top: int, possible: float) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import os
@@ -10,7 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -144,20 +143,6 @@ def test_run_smoke(repository_root: Path, tmp_path: Path) -> None:
         assert report["requests"]["deep"][size]["depth"] >= 1
     assert "p99 ms" in result.stdout
     assert "pass" in result.stdout or "MISS" in result.stdout
-
-
-@pytest.fixture
-def bench_modules(
-    repository_root: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[[str], ModuleType]]:
-    """Imports a bench/ module as its scripts do (bench/ first on sys.path), and forgets
-    bench/'s modules afterwards."""
-    bench_dir = repository_root / "bench"
-    monkeypatch.syspath_prepend(str(bench_dir))
-    yield importlib.import_module
-    for name, module in list(sys.modules.items()):
-        if Path(getattr(module, "__file__", None) or "/").parent == bench_dir:
-            del sys.modules[name]
 
 
 WRK_OUTPUT = """\

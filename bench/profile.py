@@ -65,9 +65,9 @@ def main() -> int:
         help=f"profile the server on PostgreSQL instead (default URL {POSTGRES_URL})",
     )
     options = parser.parse_args()
-    spy = shutil.which("py-spy")
-    if spy is None:
-        print("py-spy is not on PATH: pip install py-spy", file=sys.stderr)
+    spy = find_py_spy()
+    if spy is None and not options.no_sample:
+        print("py-spy is not installed: pip install py-spy (or use --no-sample)", file=sys.stderr)
         return 2
     try:
         profile(options, spy)
@@ -77,7 +77,13 @@ def main() -> int:
     return 0
 
 
-def profile(options: argparse.Namespace, spy: str) -> None:
+def find_py_spy() -> str | None:
+    """py-spy on PATH, or beside this Python (a virtualenv's, not activated)."""
+    beside = Path(sys.executable).parent / "py-spy"
+    return shutil.which("py-spy") or (str(beside) if beside.exists() else None)
+
+
+def profile(options: argparse.Namespace, spy: str | None) -> None:
     _, load_cpus = core_plan()
     if load_cpus is not None:
         os.sched_setaffinity(0, load_cpus)
@@ -110,6 +116,7 @@ def profile(options: argparse.Namespace, spy: str) -> None:
                     f"{1e6 * used / run.requests:.0f} µs a request"
                 )
                 return
+            assert spy is not None  # main() checked
             command = [spy, "record", "--pid", str(server.pid), "--rate", str(options.rate)]
             command += ["--duration", str(round(options.seconds)), "--format", "raw"]
             command += ["--output", str(stacks), "--nonblocking", "--threads"]

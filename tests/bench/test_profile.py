@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -40,11 +39,15 @@ def test_the_tables_count_each_function_and_thread(
     assert "40.0%  <module> (numbers-mock)" in under
 
 
-def test_profile_smoke(repository_root: Path) -> None:
-    """A tiny inventory, a short run: with py-spy where it is installed, else the rate only."""
+@pytest.mark.parametrize("sampling", [True, False], ids=["py-spy", "no-sample"])
+def test_profile_smoke(
+    repository_root: Path, bench_modules: Callable[[str], ModuleType], sampling: bool
+) -> None:
+    """A tiny inventory, a short run: sampled with py-spy (a dev extra), or the rate only."""
+    if sampling and bench_modules("profile").find_py_spy() is None:
+        pytest.skip("py-spy is not installed")
     command = [sys.executable, str(repository_root / "bench" / "profile.py")]
     command += ["--numbers", "300", "--queries", "60", "--seconds", "2", "--warmup", "0.5"]
-    sampling = shutil.which("py-spy") is not None
     if not sampling:
         command.append("--no-sample")
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)

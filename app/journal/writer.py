@@ -36,6 +36,12 @@ COMMIT_BOUND_SECONDS = 5.0
 # request's server CPU (Speed II, bench/profile.py --no-sample). Another replica still sees
 # a request well within the README's 1 s; a reader here flushes first.
 GATHER_SECONDS = 0.2
+# A batch is written once its records hold this much, gathered or not: each holds its
+# request's scope and bodies until then, and its text while the batch is written. Without
+# it, 0.2 s of a page walk or of a load of 4,000 requests a second held 20-25 MiB more at
+# peak (bench/run.py's memory rows).
+BATCH_BYTES = 1024 * 1024
+RECORD_OVERHEAD_BYTES = 2048  # the scope, the exchange and the record built from them
 
 
 class GroupCommitWriter:
@@ -43,17 +49,22 @@ class GroupCommitWriter:
         self._engine = engine
         self._keep = keep
         self._waiting: list[RecordSource] = []
+        self._waiting_bytes = 0  # what the waiting records hold, roughly
         self._submitted = 0
         self._committed = 0  # written, or given up on: never waited on again
         self._flushes: list[tuple[int, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._flush_wanted: asyncio.Event | None = None  # the writer's loop's
 
-    def submit(self, record: RecordSource) -> None:
-        """Queue the record ``record()`` builds for the next batch; never waits."""
+    def submit(self, record: RecordSource, *, size: int = 0) -> None:
+        """Queue the record ``record()`` builds for the next batch; never waits. ``size``:
+        the bytes it holds until then (its bodies)."""
         self._waiting.append(record)
+        self._waiting_bytes += size + RECORD_OVERHEAD_BYTES
         self._submitted += 1
         self._start_writer()
+        if self._waiting_bytes >= BATCH_BYTES and self._flush_wanted is not None:
+            self._flush_wanted.set()  # a full batch goes now: what waits is held in memory
 
     async def flush(self) -> None:
         """Returns once every record submitted before the call is committed (or, should the
@@ -85,7 +96,7 @@ class GroupCommitWriter:
                 flush_wanted.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(flush_wanted.wait(), GATHER_SECONDS)
-            batch, self._waiting = self._waiting, []
+            batch, self._waiting, self._waiting_bytes = self._waiting, [], 0
             try:
                 await asyncio.to_thread(self._write, batch)
             finally:

@@ -72,7 +72,9 @@ class JournalMiddleware:
                     exchange.finished = time.perf_counter()
                     # Handed over before the last part leaves: a journal read that follows
                     # the response (which flushes) finds it.
-                    self._writer.submit(functools.partial(_record, scope, exchange))
+                    self._writer.submit(
+                        functools.partial(_record, scope, exchange), size=exchange.size
+                    )
             await send(message)
 
         try:
@@ -84,7 +86,7 @@ class JournalMiddleware:
                 # with the fault, and the status line it sent, if any.
                 exchange.finished = time.perf_counter()
                 exchange.response_body.keep(broken.sent.partition(b"\r\n\r\n")[2])
-                self._writer.submit(functools.partial(_record, scope, exchange))
+                self._writer.submit(functools.partial(_record, scope, exchange), size=exchange.size)
 
 
 def _record(scope: Scope, exchange: _Exchange) -> JournalRecord:
@@ -127,6 +129,10 @@ class _Body:
         self._chunks: list[bytes] = []  # as sent: joined and decoded on the writer's thread
         self._size = 0
 
+    @property
+    def size(self) -> int:
+        return self._size
+
     def keep(self, chunk: bytes) -> None:
         if chunk and self._size <= MAX_BODY_BYTES:
             self._chunks.append(chunk)
@@ -166,6 +172,11 @@ class _Exchange:
     response_body: _Body = field(default_factory=_Body)
     start: Message = field(default_factory=dict)  # http.response.start, once sent
     passing_through: bool = False  # not a provider operation: nothing to journal
+
+    @property
+    def size(self) -> int:
+        """The bytes of its bodies (kept until the record is written)."""
+        return self.request_body.size + self.response_body.size
 
 
 def _headers_json(headers: Iterable[tuple[bytes, bytes]]) -> str:

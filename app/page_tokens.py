@@ -95,10 +95,10 @@ def filter_digest(filters: Mapping[str, object]) -> str:
     path); anything else takes the standard library's way.
     """
     try:
-        canonical = orjson.dumps(filters, option=orjson.OPT_SORT_KEYS, default=str)
-    except TypeError:
-        canonical = b""
-    if not canonical.isascii():  # json.dumps escapes non-ASCII text; orjson writes UTF-8
+        canonical: bytes | None = orjson.dumps(filters, option=orjson.OPT_SORT_KEYS, default=str)
+    except TypeError:  # what orjson cannot write (non-string keys, huge integers)
+        canonical = None
+    if canonical is None or not canonical.isascii():  # json.dumps escapes non-ASCII text
         canonical = json.dumps(filters, sort_keys=True, separators=(",", ":"), default=str).encode()
     return hashlib.sha256(canonical).hexdigest()[:32]
 

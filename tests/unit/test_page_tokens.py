@@ -148,6 +148,7 @@ def test_truncated_and_extended_tokens_are_refused(cut: int) -> None:
         {"count": 3, "nested": {"b": [1, 2], "a": "x"}, "flag": True},
         {"name": "Zürich", "emoji": "☎"},  # non-ASCII: escaped, as json.dumps does
         {"type": NumberType.TOLL_FREE, "when": dt.date(2026, 12, 5)},  # enums, and str()
+        {"big": 2**70, "n": 1},  # beyond orjson's integers: the standard library's way
     ],
 )
 def test_filter_digest_is_the_digest_of_the_canonical_json(filters: dict[str, object]) -> None:

@@ -24,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import BenchBroken, core_plan, cpu_seconds, progress
+from common import BenchBroken, context_switches, core_plan, cpu_seconds, progress
 from load import LoadGenerator
 from servers import (
     clear_scripting,
@@ -36,16 +36,19 @@ from servers import (
     wait_ready,
 )
 from traffic import POSTGRES_URL, TRAFFIC, plan_traffic, start_postgres_server
-from workload import ORG
+from workload import ORG, STOCK_PAGE
 
 from numbers_mock_testing.process import ServerProcess
+
+# The varied workloads bench/run.py measures, and its repeated first stock page.
+WORKLOADS = (*TRAFFIC, "stock_page")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--workload", choices=tuple(TRAFFIC), default="stock_varied")
+    parser.add_argument("--workload", choices=WORKLOADS, default="stock_varied")
     parser.add_argument("--numbers", type=int, default=10_000, help="inventory size (10k)")
     parser.add_argument("--seconds", type=float, default=15.0, help="sampled seconds (15)")
     parser.add_argument("--warmup", type=float, default=3.0, help="s of load before (3)")
@@ -103,17 +106,20 @@ def profile(options: argparse.Namespace, spy: str | None) -> None:
                 server = _postgres(options, env, workdir)
             stacks = options.stacks or workdir / "stacks.txt"
             generator = LoadGenerator("python", 32)
-            targets = files[options.workload]
+            targets = files.get(options.workload) or _repeated_page(workdir)
             generator.run(server.url + "/", headers, options.warmup, "warm-up", targets)
             if options.no_sample:
                 before = cpu_seconds(server.pid)
+                switches = context_switches(server.pid)
                 run = generator.run(server.url + "/", headers, options.seconds, "run", targets)
                 used = cpu_seconds(server.pid) - before
+                switches = context_switches(server.pid) - switches
                 print(
                     f"{options.workload}: {run.requests_per_second:.0f} req/s, p50 "
                     f"{run.p50_ms:.2f} ms, p99 {run.p99_ms:.2f} ms; server CPU "
                     f"{100 * used / options.seconds:.0f}% of a core, "
-                    f"{1e6 * used / run.requests:.0f} µs a request"
+                    f"{1e6 * used / run.requests:.0f} µs a request, "
+                    f"{switches / run.requests:.2f} context switches a request"
                 )
                 return
             assert spy is not None  # main() checked
@@ -142,6 +148,13 @@ def profile(options: argparse.Namespace, spy: str | None) -> None:
         print_profile(stacks.read_text(), options.top, options.seconds * options.rate)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _repeated_page(workdir: Path) -> str:
+    """bench/run.py's first stock page, asked again and again: the response cache's path."""
+    path = workdir / "stock_page.targets"
+    path.write_text(STOCK_PAGE + "\n")
+    return str(path)
 
 
 def start_numbers_mock_seeded(

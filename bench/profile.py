@@ -24,7 +24,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import BenchBroken, context_switches, core_plan, cpu_seconds, progress
+from common import (
+    BenchBroken,
+    context_switches,
+    core_plan,
+    cpu_seconds,
+    loop_cpu_seconds,
+    progress,
+)
 from load import LoadGenerator
 from servers import (
     clear_scripting,
@@ -57,7 +64,9 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=30, help="functions listed per table (30)")
     parser.add_argument("--keep-db", type=Path, default=None, help="seed into DIR, reuse it")
     parser.add_argument(
-        "--no-sample", action="store_true", help="measure the request rate only, no py-spy"
+        "--no-sample",
+        action="store_true",
+        help="measure the request rate and the server's CPU a request, by thread; no py-spy",
     )
     parser.add_argument("--stacks", type=Path, default=None, help="keep the raw stacks here")
     parser.add_argument(
@@ -110,15 +119,19 @@ def profile(options: argparse.Namespace, spy: str | None) -> None:
             generator.run(server.url + "/", headers, options.warmup, "warm-up", targets)
             if options.no_sample:
                 before = cpu_seconds(server.pid)
+                loop_before = loop_cpu_seconds(server.pid)
                 switches = context_switches(server.pid)
                 run = generator.run(server.url + "/", headers, options.seconds, "run", targets)
                 used = cpu_seconds(server.pid) - before
+                loop_used = loop_cpu_seconds(server.pid) - loop_before
                 switches = context_switches(server.pid) - switches
                 print(
                     f"{options.workload}: {run.requests_per_second:.0f} req/s, p50 "
                     f"{run.p50_ms:.2f} ms, p99 {run.p99_ms:.2f} ms; server CPU "
                     f"{100 * used / options.seconds:.0f}% of a core, "
-                    f"{1e6 * used / run.requests:.0f} µs a request, "
+                    f"{1e6 * used / run.requests:.0f} µs a request (event loop "
+                    f"{1e6 * loop_used / run.requests:.0f}, other threads "
+                    f"{1e6 * (used - loop_used) / run.requests:.0f}), "
                     f"{switches / run.requests:.2f} context switches a request"
                 )
                 return

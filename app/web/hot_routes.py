@@ -40,6 +40,7 @@ from pydantic.fields import FieldInfo
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.web.parameters import query_items
 from app.web.provider_call import explicit_resolver
 
 Resolver = Callable[[Request], Awaitable[Any]]
@@ -126,7 +127,7 @@ class ExplicitRoute(APIRoute):
             # Every value of each name at once: a parameter is then one dict lookup (Starlette's
             # get raises and catches a KeyError for each parameter the request leaves out).
             query_values: dict[str, list[str]] = {}
-            for name, value in request.query_params.multi_items():
+            for name, value in query_items(request):
                 query_values.setdefault(name, []).append(value)
             path_values = {name: [value] for name, value in request.path_params.items()}
             for declared, values in ((path, path_values), (query, query_values)):

@@ -16,6 +16,7 @@ from app.auth.identifiers import is_identifier
 from app.errors import InvalidParameter, MissingParameter
 from app.page_tokens import MAX_PAGE_TOKEN_LENGTH
 from app.providers.parameters import split_list
+from app.web.parameters import query_value
 
 MAX_WORKSPACE_ID_LENGTH = 256
 # For the OpenAPI document (parse_workspace_id checks it, with a precise message).
@@ -65,7 +66,7 @@ def boolean_parameters(*names: str) -> Callable[[Request], None]:
 
     def check(request: Request) -> None:
         for name in names:
-            value = request.query_params.get(name)
+            value = query_value(request, name)
             if value is not None:
                 parse_boolean(value, name)
 

@@ -46,8 +46,9 @@ def stock_item_json(number: StockNumber) -> dict[str, Any]:
     shared objects, the id is spelled from the row's own digits, and the back-order draw (a
     hash) runs only in the countries that have back orders.
     """
+    hex_id = _hex_id(number)
     item: dict[str, Any] = {
-        "id": _id_text(number),
+        "id": str(number.id) if hex_id is None else _hyphenated(hex_id),
         "countryCode": number.country_code,
         "type": number.number_type,
         "numberString": number.number_string,
@@ -56,18 +57,21 @@ def stock_item_json(number: StockNumber) -> dict[str, Any]:
         "backOrderRequired": False,
     }
     share = back_order.country_shares().get(number.country_code)
-    if share and back_order.back_order_required(number.id, share):
+    if share and back_order.back_order_required(hex_id or number.id, share):
         item["backOrderRequired"] = True
         item["backOrderStockId"] = str(back_order.back_order_stock_id(number.id))
     return item
 
 
-def _id_text(number: StockNumber) -> str:
-    """The id as Bird spells it; a SQLite row's 32 hex digits hyphenated without a UUID."""
+def _hex_id(number: StockNumber) -> str | None:
+    """A SQLite row's id as stored, 32 hex digits (read as they are, without a UUID)."""
     raw = number.raw_id if isinstance(number, StockRow) else None
-    if isinstance(raw, str) and len(raw) == 32:
-        return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
-    return str(number.id)
+    return raw if isinstance(raw, str) and len(raw) == 32 else None
+
+
+def _hyphenated(hex_id: str) -> str:
+    """32 hex digits as Bird spells an id (a UUID's text)."""
+    return f"{hex_id[:8]}-{hex_id[8:12]}-{hex_id[12:16]}-{hex_id[16:20]}-{hex_id[20:]}"
 
 
 @functools.cache  # one per capability set, a few dozen; shared, so never changed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -29,15 +30,26 @@ def available_number_json(number: StockNumber) -> dict[str, Any]:
         "locality": number.locality,
         "administrativeArea": number.administrative_area,
         "phoneNumberType": _pingram_type(number),
-        "features": supported_channels(number.capability_mask),
+        "features": _features(number.capability_mask),
         "monthlyPrice": monthly_price_usd(number),
     }
 
 
 def monthly_price_usd(number: StockNumber) -> float:
     """The number's monthly price in US dollars (Bird's price, converted at seed data rates)."""
-    price = MonthlyPrice(number.currency_code, number.monthly_amount, number.price_exponent)
-    return default_seed_data().usd_amount(price)
+    return _usd_amount(number.currency_code, number.monthly_amount, number.price_exponent)
+
+
+# Worked out once per price and per capability set (a search answers a dozen numbers, each
+# with a price of its country and type): a third of an available number's time (Speed II).
+@functools.lru_cache(maxsize=4096)  # (currency, amount, exponent) and a float: under 1 MiB
+def _usd_amount(currency_code: str, amount: int, exponent: int) -> float:
+    return default_seed_data().usd_amount(MonthlyPrice(currency_code, amount, exponent))
+
+
+@functools.cache  # one per capability set (7 bits); shared, so never changed
+def _features(mask: int) -> tuple[str, ...]:
+    return tuple(supported_channels(mask))
 
 
 def account_number_json(item: AccountNumberRecord) -> dict[str, Any]:

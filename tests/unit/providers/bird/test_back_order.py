@@ -28,6 +28,8 @@ def test_draws_are_fixed_fractions_of_the_id() -> None:
     assert [draw(number_id) for number_id in IDS[:20]] == [
         draw(uuid.UUID(str(number_id))) for number_id in IDS[:20]
     ]
+    # A listing's row reads its id as SQLite stores it: 32 hex digits, the same draw.
+    assert [draw(number_id.hex) for number_id in IDS] == [draw(number_id) for number_id in IDS]
 
 
 @pytest.mark.parametrize("share", [0.1, 0.25, 0.5])

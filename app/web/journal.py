@@ -154,8 +154,9 @@ def _decoded(kept: bytes) -> str:
 
 # A cached answer is sent as the same bytes every time (app.stock.response_cache): decoded once, and
 # the same text then finds its digest at once (app.journal.repository.body_digest). At most
-# 16 bodies of at most MAX_BODY_BYTES each are remembered, with their texts: 2 MiB at worst,
-# a hundred KB for pages of 10.
+# 16 bodies of at most MAX_BODY_BYTES each are remembered, with their texts. A body first
+# sent is orjson's buffer, which can hold up to twice its length (a cached one is an exact
+# copy, app.stock.response_cache): 3 MiB at worst, a few hundred KB for pages of 10.
 @functools.lru_cache(maxsize=16)
 def _remembered_text(kept: bytes) -> str:
     return _decoded(kept)

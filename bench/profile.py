@@ -10,7 +10,8 @@ bench/loadgen.py, and samples the server with py-spy meanwhile (``pip install py
 the functions with the most samples on the server's threads, by their own time (self) and by
 the time under them (inclusive), with the request rate it had while sampled (py-spy slows it
 somewhat; compare profiles with profiles, rates with bench/run.py). The raw stacks are kept in
-``--stacks`` (a flame graph tool reads them) when asked.
+``--stacks`` (a flame graph tool reads them) when asked. ``--no-sample`` measures instead:
+the request rate and the server's CPU a request, the event loop's and the other threads'.
 """
 
 from __future__ import annotations
